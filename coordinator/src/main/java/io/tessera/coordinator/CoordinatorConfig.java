@@ -1,0 +1,78 @@
+package io.tessera.coordinator;
+
+import io.tessera.protocol.meta.ZkPaths;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run one coordinator.
+ *
+ * @param id unique among the cluster's coordinators; shown in logs and in the leader znode
+ * @param zkConnect ZooKeeper connect string ({@code host:port[,host:port...]})
+ * @param cluster cluster name; the Curator namespace is {@code ZkPaths.namespace(cluster)}
+ * @param host the address clients dial, and the interface the gRPC server binds
+ * @param grpcPort the gRPC port; 0 picks a free one (see {@link Coordinator#port()})
+ * @param zkSessionTimeout how long after its death a leader is replaced
+ * @param nodeRpcTimeout deadline of each administrative call to a shard node
+ * @param tsoWindow how far ahead of the clock the timestamp oracle persists its limit
+ * @param defaultReplicationFactor replicas per shard when a table does not say
+ */
+public record CoordinatorConfig(
+        String id,
+        String zkConnect,
+        String cluster,
+        String host,
+        int grpcPort,
+        Duration zkSessionTimeout,
+        Duration nodeRpcTimeout,
+        Duration tsoWindow,
+        int defaultReplicationFactor) {
+
+    public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_NODE_RPC_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_TSO_WINDOW = Duration.ofSeconds(3);
+
+    public CoordinatorConfig {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(zkConnect, "zkConnect");
+        Objects.requireNonNull(host, "host");
+        cluster = cluster == null || cluster.isEmpty() ? ZkPaths.DEFAULT_CLUSTER : cluster;
+        if (id.isEmpty() || id.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("invalid coordinator id '" + id + "'");
+        }
+        if (grpcPort < 0 || grpcPort > 65535) {
+            throw new IllegalArgumentException("invalid gRPC port " + grpcPort);
+        }
+        zkSessionTimeout = zkSessionTimeout == null ? DEFAULT_ZK_SESSION_TIMEOUT : zkSessionTimeout;
+        nodeRpcTimeout = nodeRpcTimeout == null ? DEFAULT_NODE_RPC_TIMEOUT : nodeRpcTimeout;
+        tsoWindow = tsoWindow == null ? DEFAULT_TSO_WINDOW : tsoWindow;
+        if (defaultReplicationFactor < 1) {
+            throw new IllegalArgumentException("default replication factor must be positive: " + defaultReplicationFactor);
+        }
+    }
+
+    /** A configuration with default timeouts, a 3 s TSO window and replication factor 1. */
+    public static CoordinatorConfig of(String id, String zkConnect, String cluster, String host, int grpcPort) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, null, null, null, 1);
+    }
+
+    public CoordinatorConfig withZkSessionTimeout(Duration timeout) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, timeout, nodeRpcTimeout, tsoWindow,
+                defaultReplicationFactor);
+    }
+
+    public CoordinatorConfig withNodeRpcTimeout(Duration timeout) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, timeout, tsoWindow,
+                defaultReplicationFactor);
+    }
+
+    public CoordinatorConfig withTsoWindow(Duration window) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout, window,
+                defaultReplicationFactor);
+    }
+
+    public CoordinatorConfig withDefaultReplicationFactor(int replicationFactor) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout,
+                tsoWindow, replicationFactor);
+    }
+}

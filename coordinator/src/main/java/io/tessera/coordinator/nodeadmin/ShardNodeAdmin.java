@@ -1,0 +1,69 @@
+package io.tessera.coordinator.nodeadmin;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.tessera.protocol.proto.AdminResponse;
+import io.tessera.protocol.proto.DropReplicaRequest;
+import io.tessera.protocol.proto.OpenReplicaRequest;
+import io.tessera.protocol.proto.ShardServiceGrpc;
+import io.tessera.protocol.proto.UpdateSchemaRequest;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The coordinator's administrative calls to shard nodes ({@code OpenReplica}, {@code DropReplica},
+ * {@code UpdateSchema}), over one plaintext channel per node address, each call with a deadline.
+ */
+public final class ShardNodeAdmin implements Closeable {
+    private final Duration deadline;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public ShardNodeAdmin(Duration deadline) {
+        this.deadline = deadline;
+    }
+
+    public ListenableFuture<AdminResponse> openReplica(String address, OpenReplicaRequest request) {
+        return stub(address).openReplica(request);
+    }
+
+    public ListenableFuture<AdminResponse> dropReplica(String address, DropReplicaRequest request) {
+        return stub(address).dropReplica(request);
+    }
+
+    public ListenableFuture<AdminResponse> updateSchema(String address, UpdateSchemaRequest request) {
+        return stub(address).updateSchema(request);
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    private ShardServiceGrpc.ShardServiceFutureStub stub(String address) {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        ManagedChannel channel = channels.computeIfAbsent(address,
+                a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+        return ShardServiceGrpc.newFutureStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        for (ManagedChannel c : channels.values()) {
+            try {
+                c.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        channels.clear();
+    }
+}

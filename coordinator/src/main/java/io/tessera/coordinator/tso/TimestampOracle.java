@@ -1,0 +1,149 @@
+package io.tessera.coordinator.tso;
+
+import com.google.common.primitives.Longs;
+import io.tessera.coordinator.leader.Fence;
+import io.tessera.coordinator.leader.NotLeaderException;
+import io.tessera.coordinator.zk.ZkNodes;
+import io.tessera.protocol.meta.ZkPaths;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The timestamp oracle of the leading coordinator. A timestamp is hybrid: wall-clock milliseconds
+ * shifted left by {@link #LOGICAL_BITS}, plus a logical counter, so {@code ts = max(last + 1,
+ * now << 18)}; timestamps are strictly increasing even if the clock stalls or steps back.
+ *
+ * <p>Before handing out any timestamp at or above the persisted limit ({@link ZkPaths#TSO_LIMIT},
+ * 8-byte big-endian), the oracle raises the limit one window ahead, by a fenced CAS. A new leader
+ * starts above the persisted limit, so timestamps never go backwards across leader changes or
+ * restarts, whatever the clocks of the coordinators say.
+ */
+public final class TimestampOracle {
+    private static final Logger log = LoggerFactory.getLogger(TimestampOracle.class);
+    public static final int LOGICAL_BITS = 18;
+    /** Upper bound of one request, so a single caller cannot exhaust the window. */
+    public static final int MAX_BATCH = 1 << 16;
+    private static final long ZK_TIMEOUT_MS = 10_000;
+
+    private final CuratorFramework client;
+    private final LongSupplier clockMillis;
+    private final long windowTicks;
+
+    // Guarded by this.
+    private Fence fence;
+    private long last;
+    private long limit;
+    private int limitVersion;
+
+    /**
+     * @param clockMillis wall clock in milliseconds ({@code System::currentTimeMillis} outside tests)
+     * @param window how far ahead of the clock each persisted limit reaches; larger windows mean
+     *     fewer ZooKeeper writes and a larger jump of the clock component after a failover
+     */
+    public TimestampOracle(CuratorFramework client, LongSupplier clockMillis, Duration window) {
+        this.client = client;
+        this.clockMillis = clockMillis;
+        this.windowTicks = window.toMillis() << LOGICAL_BITS;
+    }
+
+    /** Starts serving for a new term: everything below the persisted limit may have been used. */
+    public synchronized void recover(Fence term) throws Exception {
+        fence = null;
+        ZkNodes.ensurePersistent(client, "/tso");
+        ZkNodes.sync(client, ZkPaths.TSO_LIMIT, ZK_TIMEOUT_MS);
+        if (client.checkExists().forPath(ZkPaths.TSO_LIMIT) == null) {
+            try {
+                term.commit(term.op().create().forPath(ZkPaths.TSO_LIMIT, Longs.toByteArray(0L)));
+            } catch (KeeperException.NodeExistsException raced) {
+                // a predecessor created it: read it below
+            }
+        }
+        Stat stat = new Stat();
+        byte[] data = client.getData().storingStatIn(stat).forPath(ZkPaths.TSO_LIMIT);
+        limit = Longs.fromByteArray(data);
+        limitVersion = stat.getVersion();
+        last = Math.max(last, limit);
+        fence = term;
+        log.info("Timestamp oracle recovered at limit {} (epoch {})", limit, term.epoch());
+    }
+
+    /** Stops serving; timestamps resume only after the next {@link #recover}. */
+    public synchronized void stop() {
+        fence = null;
+    }
+
+    /**
+     * Reserves {@code count} consecutive timestamps and returns the first.
+     *
+     * @throws NotLeaderException when this oracle does not serve (no term, or the term was fenced)
+     */
+    public synchronized long next(int count) throws NotLeaderException, KeeperException, InterruptedException {
+        if (count < 1 || count > MAX_BATCH) {
+            throw new IllegalArgumentException("timestamp count must be in 1.." + MAX_BATCH + ": " + count);
+        }
+        if (fence == null) {
+            throw new NotLeaderException("the timestamp oracle is not serving");
+        }
+        long physical = clockMillis.getAsLong() << LOGICAL_BITS;
+        long first = Math.max(last + 1, physical);
+        long end = first + count; // exclusive
+        if (end > limit) {
+            persistLimit(Math.max(end, physical + windowTicks));
+        }
+        last = end - 1;
+        return first;
+    }
+
+    private void persistLimit(long newLimit) throws NotLeaderException, KeeperException, InterruptedException {
+        Fence f = fence;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                var results = f.commit(setLimitOp(f, newLimit));
+                CuratorTransactionResult r = results.get(results.size() - 1);
+                limitVersion = r.getResultStat().getVersion();
+                limit = newLimit;
+                return;
+            } catch (NotLeaderException e) {
+                fence = null; // a newer leader owns the limit: never hand out another timestamp
+                log.warn("Timestamp oracle stops: epoch {} was superseded", f.epoch());
+                throw e;
+            } catch (KeeperException.BadVersionException e) {
+                // The epoch check passed, so only we write the limit: an earlier write of ours
+                // applied although its reply was lost. Adopt what is stored and try again.
+                if (attempt >= 2) {
+                    throw e;
+                }
+                Stat stat = new Stat();
+                try {
+                    limit = Longs.fromByteArray(client.getData().storingStatIn(stat).forPath(ZkPaths.TSO_LIMIT));
+                } catch (KeeperException | InterruptedException ex) {
+                    throw ex;
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+                limitVersion = stat.getVersion();
+            }
+        }
+    }
+
+    private CuratorOp setLimitOp(Fence f, long newLimit) {
+        try {
+            return f.op().setData().withVersion(limitVersion).forPath(ZkPaths.TSO_LIMIT, Longs.toByteArray(newLimit));
+        } catch (Exception e) {
+            // Building an operation does no I/O; Curator merely declares Exception.
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The persisted limit as this oracle knows it; for tests and status. */
+    public synchronized long limit() {
+        return limit;
+    }
+}

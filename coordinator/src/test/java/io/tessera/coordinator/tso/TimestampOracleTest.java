@@ -1,0 +1,140 @@
+package io.tessera.coordinator.tso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.common.primitives.Longs;
+import io.tessera.coordinator.leader.Fence;
+import io.tessera.coordinator.leader.Leadership;
+import io.tessera.coordinator.leader.LeadershipListener;
+import io.tessera.coordinator.leader.NotLeaderException;
+import io.tessera.coordinator.testing.ZkTesting;
+import io.tessera.coordinator.zk.EmbeddedZooKeeper;
+import io.tessera.protocol.meta.ZkPaths;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TimestampOracleTest {
+    @TempDir
+    Path dir;
+    EmbeddedZooKeeper zk;
+    final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void startZk() throws Exception {
+        zk = new EmbeddedZooKeeper(dir, 0).start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        zk.close();
+    }
+
+    private record Leader(CuratorFramework client, Leadership leadership, TimestampOracle tso) {}
+
+    /** An oracle driven by a real election, as in the coordinator. */
+    private Leader leader(String id, LongSupplier clock, Duration window) throws Exception {
+        CuratorFramework client = ZkTesting.connect(zk.connectString(), "c");
+        TimestampOracle tso = new TimestampOracle(client, clock, window);
+        Leadership l = new Leadership(client, id, new LeadershipListener() {
+            @Override
+            public void elected(Fence fence) throws Exception {
+                tso.recover(fence);
+            }
+
+            @Override
+            public void deposed(Fence fence) {
+                tso.stop();
+            }
+        });
+        closeables.add(client);
+        closeables.add(l);
+        l.start(id + ":1");
+        return new Leader(client, l, tso);
+    }
+
+    @Test
+    void timestampsStrictlyIncreaseWhileTheClockStandsStill() throws Exception {
+        Leader a = leader("a", () -> 1_000L, Duration.ofSeconds(3));
+        assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        long first = a.tso().next(1);
+        assertThat(first).isEqualTo(1_000L << TimestampOracle.LOGICAL_BITS);
+        long batch = a.tso().next(10);
+        assertThat(batch).isEqualTo(first + 1);
+        assertThat(a.tso().next(1)).isEqualTo(first + 11);
+    }
+
+    @Test
+    void limitIsPersistedBeforeTimestampsBelowItAreHandedOut() throws Exception {
+        AtomicLong clock = new AtomicLong(5_000);
+        Leader a = leader("a", clock::get, Duration.ofSeconds(3));
+        assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        for (int i = 0; i < 50; i++) {
+            clock.addAndGet(100); // crosses the 3 s window several times
+            long ts = a.tso().next(7);
+            long persisted = Longs.fromByteArray(a.client().getData().forPath(ZkPaths.TSO_LIMIT));
+            assertThat(ts + 6).isLessThan(persisted);
+        }
+    }
+
+    @Test
+    void newLeaderStartsAboveEverythingHandedOutEvenWithAClockFarBehind() throws Exception {
+        Leader a = leader("a", () -> 10_000_000L, Duration.ofSeconds(3));
+        assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        long last = 0;
+        for (int i = 0; i < 100; i++) {
+            last = a.tso().next(3) + 2;
+        }
+        Leader b = leader("b", () -> 1L, Duration.ofSeconds(3));
+        ZkTesting.awaitCandidates(a.client(), 2);
+        ZkTesting.expireSession(a.client());
+        assertThat(b.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+
+        long next = b.tso().next(1);
+        assertThat(next).isGreaterThan(last);
+        assertThat(b.tso().next(1)).isGreaterThan(next);
+    }
+
+    @Test
+    void restartedClusterContinuesAboveThePersistedLimit() throws Exception {
+        Leader a = leader("a", System::currentTimeMillis, Duration.ofSeconds(3));
+        assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        long last = a.tso().next(100) + 99;
+        a.leadership().close();
+        a.client().close();
+
+        Leader again = leader("a", () -> 0L, Duration.ofSeconds(3));
+        assertThat(again.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        assertThat(again.tso().next(1)).isGreaterThan(last);
+    }
+
+    @Test
+    void oracleFencedOutByANewerEpochRefusesToServe() throws Exception {
+        // A zero window makes every call persist, so the fence is exercised on each one.
+        Leader a = leader("a", System::currentTimeMillis, Duration.ZERO);
+        assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        a.tso().next(1);
+        Fence stale = a.leadership().fence().orElseThrow();
+
+        // Another coordinator wins an epoch behind a's back (a's latch still believes it leads).
+        CuratorFramework other = ZkTesting.connect(zk.connectString(), "c");
+        closeables.add(other);
+        other.setData().forPath(ZkPaths.COORDINATOR_EPOCH, Longs.toByteArray(stale.epoch() + 1));
+
+        assertThatThrownBy(() -> a.tso().next(1)).isInstanceOf(NotLeaderException.class);
+        assertThatThrownBy(() -> a.tso().next(1)).isInstanceOf(NotLeaderException.class)
+                .hasMessageContaining("not serving");
+    }
+}
