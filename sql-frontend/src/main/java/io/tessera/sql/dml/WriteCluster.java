@@ -1,0 +1,34 @@
+package io.tessera.sql.dml;
+
+import io.grpc.Channel;
+import io.tessera.protocol.proto.ShardState;
+import io.tessera.protocol.proto.TableSchema;
+import java.util.List;
+import org.apache.calcite.DataContext;
+
+/** What {@link ShardWriter} needs from the cluster: metadata, routes, stubs and timestamps. */
+public interface WriteCluster {
+  /** The table as the cluster metadata knows it now, or null if it does not exist. */
+  TableSchema table(String name);
+
+  /** The table's shards as the cluster metadata knows them now. */
+  List<ShardState> shards(long tableId);
+
+  /** The gRPC channel to a node (by node id). */
+  Channel channel(String nodeId);
+
+  /** Reserves {@code count} consecutive timestamps from the TSO and returns the first. */
+  long timestamps(int count);
+
+  /** The read timestamp of the statement being executed (UPDATE/DELETE read their rows at it). */
+  long readTimestamp(DataContext context);
+
+  /** Re-reads the cluster metadata (after a stale route or schema). */
+  void refresh();
+
+  /** Identifies this frontend in (client_id, seq) of write requests. */
+  String clientId();
+
+  /** The next sequence number of this client. */
+  long nextSeq();
+}

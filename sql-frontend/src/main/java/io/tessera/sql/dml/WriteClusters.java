@@ -1,0 +1,66 @@
+package io.tessera.sql.dml;
+
+import io.grpc.Channel;
+import io.tessera.protocol.proto.ShardState;
+import io.tessera.protocol.proto.TableSchema;
+import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.exec.ReadCluster;
+import io.tessera.sql.exec.StatementTimestamps;
+import io.tessera.sql.meta.ClusterClient;
+import io.tessera.sql.schema.TesseraSchema;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.calcite.DataContext;
+
+/** The {@link WriteCluster} of the connection executing a statement. */
+final class WriteClusters {
+  /** Identifies this frontend process in write requests; seqs are unique within it. */
+  private static final String CLIENT_ID = "frontend-" + UUID.randomUUID();
+  private static final AtomicLong SEQ = new AtomicLong();
+
+  private WriteClusters() {}
+
+  static WriteCluster from(DataContext context) {
+    TesseraSchema schema = TesseraSchema.from(context);
+    return new Adapter(schema.client(), schema.reads());
+  }
+
+  private record Adapter(ClusterClient client, ReadCluster reads) implements WriteCluster {
+    @Override public TableSchema table(String name) {
+      return reads.table(name);
+    }
+
+    @Override public List<ShardState> shards(long tableId) {
+      return reads.shards(tableId);
+    }
+
+    @Override public Channel channel(String nodeId) {
+      Channel c = reads.channel(nodeId);
+      if (c == null) {
+        throw TesseraException.unavailable("Shard node " + nodeId + " is not live", null);
+      }
+      return c;
+    }
+
+    @Override public long timestamps(int count) {
+      return client.coordinator().timestamps(count);
+    }
+
+    @Override public long readTimestamp(DataContext context) {
+      return StatementTimestamps.readTimestamp(context);
+    }
+
+    @Override public void refresh() {
+      reads.refresh();
+    }
+
+    @Override public String clientId() {
+      return CLIENT_ID;
+    }
+
+    @Override public long nextSeq() {
+      return SEQ.incrementAndGet();
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.tessera.sql.exec;
+
+import io.grpc.Channel;
+import io.tessera.protocol.proto.ShardState;
+import io.tessera.protocol.proto.TableSchema;
+import io.tessera.sql.meta.ClusterClient;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The read path's view of one cluster client: its metadata and timestamp oracle, plus the
+ * {@link ShardChannels} to its nodes (one set per client, closed with it).
+ */
+public final class ClusterReads implements ReadCluster {
+  private static final Map<ClusterClient, ClusterReads> BY_CLIENT =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  private final ClusterClient client;
+  private final ShardChannels channels;
+
+  private ClusterReads(ClusterClient client) {
+    this.client = client;
+    this.channels = new ShardChannels();
+    client.onClose(this::close);
+  }
+
+  /** The reads (and shard channels) of {@code client}, created once per client. */
+  public static ClusterReads of(ClusterClient client) {
+    return BY_CLIENT.computeIfAbsent(client, ClusterReads::new);
+  }
+
+  /** The channels to the client's shard nodes (shared with writes). */
+  public ShardChannels channels() {
+    return channels;
+  }
+
+  @Override public @Nullable TableSchema table(String name) {
+    return client.metadata().tables().get(name);
+  }
+
+  @Override public List<ShardState> shards(long tableId) {
+    return client.metadata().shards(tableId);
+  }
+
+  @Override public @Nullable Channel channel(String nodeId) {
+    String address = client.metadata().snapshot().nodeAddress(nodeId).orElse(null);
+    return address == null ? null : channels.channel(address);
+  }
+
+  @Override public String describeNode(String nodeId) {
+    return client.metadata().snapshot().nodeAddress(nodeId).orElse("(not live)");
+  }
+
+  @Override public void refresh() {
+    client.metadata().refresh();
+  }
+
+  @Override public long nextTimestamp() {
+    return client.coordinator().nextTimestamp();
+  }
+
+  private void close() {
+    BY_CLIENT.remove(client);
+    channels.close();
+  }
+}

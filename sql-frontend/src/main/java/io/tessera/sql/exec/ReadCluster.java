@@ -1,0 +1,28 @@
+package io.tessera.sql.exec;
+
+import io.grpc.Channel;
+import io.tessera.protocol.proto.ShardState;
+import io.tessera.protocol.proto.TableSchema;
+import java.util.List;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/** What the read path needs from a cluster: metadata, routes, channels and timestamps. */
+public interface ReadCluster {
+  /** The table as the cluster metadata knows it now, or null if it does not exist. */
+  @Nullable TableSchema table(String name);
+
+  /** The table's shards ordered by ordinal, as the cluster metadata knows them now. */
+  List<ShardState> shards(long tableId);
+
+  /** The channel to a live node, or null when the node is not live. */
+  @Nullable Channel channel(String nodeId);
+
+  /** A printable address of a node for messages (its host:port when known). */
+  String describeNode(String nodeId);
+
+  /** Re-reads the cluster metadata (after a stale route); returns when it is fresh. */
+  void refresh();
+
+  /** A fresh timestamp from the timestamp oracle. */
+  long nextTimestamp();
+}

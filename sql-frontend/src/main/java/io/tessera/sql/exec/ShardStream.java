@@ -1,0 +1,272 @@
+package io.tessera.sql.exec;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
+import io.tessera.protocol.error.ShardErrors;
+import io.tessera.protocol.proto.Error;
+import io.tessera.protocol.proto.RowBatch;
+import io.tessera.protocol.proto.ScanRequest;
+import io.tessera.protocol.proto.ShardRef;
+import io.tessera.protocol.proto.ShardServiceGrpc;
+import io.tessera.protocol.proto.ShardState;
+import io.tessera.sql.error.SqlStates;
+import io.tessera.sql.error.TesseraException;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The rows of one shard for one scan: a server-streaming {@code Scan} call to the shard's
+ * primary, with client-side flow control (at most {@code prefetchBatches} batches requested
+ * ahead of the consumer). On a stale route (STALE_EPOCH, NOT_PRIMARY, UNKNOWN_SHARD) or an
+ * unreachable primary it refreshes the metadata and re-issues the scan at the same read timestamp,
+ * skipping the rows it already returned (a shard returns rows in a deterministic order for a
+ * given snapshot). {@link #close()} cancels the call.
+ */
+final class ShardStream implements AutoCloseable {
+  private static final Object END = new Object();
+
+  private final ReadCluster cluster;
+  private final String table;
+  private final long tableId;
+  private final long shardId;
+  private final ScanRequest request;
+  private final RowDecoder decoder;
+  private final ScanOptions options;
+
+  private @Nullable Call call;
+  private @Nullable List<ByteString> batch;
+  private int position;
+  private long delivered;
+  private int attempts;
+  private boolean done;
+  private String where = "";
+
+  ShardStream(ReadCluster cluster, String table, long tableId, long shardId, ScanRequest request,
+      RowDecoder decoder, ScanOptions options) {
+    this.cluster = cluster;
+    this.table = table;
+    this.tableId = tableId;
+    this.shardId = shardId;
+    this.request = request;
+    this.decoder = decoder;
+    this.options = options;
+  }
+
+  /** Starts the call (asynchronously); rows arrive while other shards are being started. */
+  void start() {
+    call = open(0);
+  }
+
+  /** The next row, or null after the last one. */
+  @Nullable Object[] next() {
+    while (true) {
+      if (done) {
+        return null;
+      }
+      if (batch != null && position < batch.size()) {
+        delivered++;
+        return decoder.decode(batch.get(position++).toByteArray());
+      }
+      batch = null;
+      Call c = call == null ? (call = open(0)) : call;
+      Object event = c.take(options.timeout().toMillis(), this::describe);
+      if (event == END) {
+        done = true;
+        continue;
+      }
+      if (event instanceof RowBatch) {
+        RowBatch b = (RowBatch) event;
+        if (b.hasError() && !ShardErrors.isOk(b.getError())) {
+          handle(b.getError());
+          continue;
+        }
+        c.requestMore();
+        batch = b.getRowsList();
+        position = 0;
+        continue;
+      }
+      handle((Throwable) event);
+    }
+  }
+
+  private void handle(Error error) {
+    if (ShardErrors.isRetryable(error)) {
+      retry("shard answered " + error.getCode() + ": " + error.getMessage(), null);
+      return;
+    }
+    close();
+    throw TesseraException.fromShard(error, describe());
+  }
+
+  private void handle(Throwable t) {
+    Status status = Status.fromThrowable(t);
+    switch (status.getCode()) {
+      case UNAVAILABLE:
+        retry("node unreachable: " + status, t);
+        return;
+      case DEADLINE_EXCEEDED:
+        close();
+        throw new TesseraException(SqlStates.CONNECTION_FAILURE,
+            "Scan timed out after " + options.timeout().toMillis() + " ms (" + describe() + ")",
+            t);
+      default:
+        close();
+        if (t instanceof TesseraException) {
+          throw (TesseraException) t;
+        }
+        throw new TesseraException(
+            status.getCode() == Status.Code.CANCELLED ? "57014" : SqlStates.CONNECTION_FAILURE,
+            "Scan failed: " + status + " (" + describe() + ")", t);
+    }
+  }
+
+  /** Refreshes the routes and re-issues the scan, or fails with 08006 when out of attempts. */
+  private void retry(String reason, @Nullable Throwable cause) {
+    if (call != null) {
+      call.cancel();
+    }
+    call = null;
+    batch = null;
+    if (attempts >= options.retries()) {
+      done = true;
+      throw new TesseraException(SqlStates.CONNECTION_FAILURE,
+          "Shard unavailable after " + attempts + " retries: " + reason + " (" + describe()
+              + ")", cause);
+    }
+    attempts++;
+    try {
+      Thread.sleep(Math.min(1000L, 25L << attempts));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TesseraException("57014", "Interrupted while retrying " + describe(), e);
+    }
+    cluster.refresh();
+    call = open(delivered);
+  }
+
+  /** Issues the scan to the current primary; its first {@code skip} rows are dropped. */
+  private Call open(long skip) {
+    ShardState state = null;
+    for (ShardState s : cluster.shards(tableId)) {
+      if (s.getShardId() == shardId) {
+        state = s;
+      }
+    }
+    if (state == null) {
+      done = true;
+      throw new TesseraException(SqlStates.CONNECTION_FAILURE, "Shard " + shardId + " of table "
+          + table + " no longer exists (split or dropped); retry the statement");
+    }
+    where = "table " + table + ", shard " + shardId + " (ordinal " + state.getOrdinal()
+        + "), node " + state.getPrimary() + " at " + cluster.describeNode(state.getPrimary());
+    ScanRequest r = request.toBuilder()
+        .setShard(ShardRef.newBuilder().setShardId(shardId).setEpoch(state.getEpoch()))
+        .build();
+    Channel channel = cluster.channel(state.getPrimary());
+    Call c = new Call(skip);
+    if (channel == null) {
+      c.fail(Status.UNAVAILABLE.withDescription("node " + state.getPrimary() + " is not live")
+          .asRuntimeException());
+      return c;
+    }
+    ClientCall<ScanRequest, RowBatch> clientCall = channel.newCall(
+        ShardServiceGrpc.getScanMethod(),
+        CallOptions.DEFAULT.withDeadlineAfter(options.timeout().toMillis(),
+            TimeUnit.MILLISECONDS));
+    ClientCalls.asyncServerStreamingCall(clientCall, r, c);
+    return c;
+  }
+
+  String describe() {
+    return where.isEmpty() ? "table " + table + ", shard " + shardId : where;
+  }
+
+  @Override public void close() {
+    done = true;
+    if (call != null) {
+      call.cancel();
+      call = null;
+    }
+  }
+
+  /**
+   * One attempt: receives batches into a queue, requesting more only as the consumer takes them.
+   * Drops the first {@code skip} rows (already returned by an earlier attempt).
+   */
+  private final class Call implements ClientResponseObserver<ScanRequest, RowBatch> {
+    private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private volatile @Nullable ClientCallStreamObserver<ScanRequest> requests;
+    private long skip;
+    private volatile boolean cancelled;
+
+    Call(long skip) {
+      this.skip = skip;
+    }
+
+    @Override public void beforeStart(ClientCallStreamObserver<ScanRequest> requestStream) {
+      this.requests = requestStream;
+      requestStream.disableAutoRequestWithInitial(options.prefetchBatches());
+    }
+
+    @Override public void onNext(RowBatch batch) {
+      if (skip > 0 && batch.getRowsCount() > 0) {
+        int drop = (int) Math.min(skip, batch.getRowsCount());
+        skip -= drop;
+        batch = batch.toBuilder().clearRows()
+            .addAllRows(batch.getRowsList().subList(drop, batch.getRowsCount())).build();
+      }
+      events.add(batch);
+    }
+
+    @Override public void onError(Throwable t) {
+      events.add(t);
+    }
+
+    @Override public void onCompleted() {
+      events.add(END);
+    }
+
+    void fail(Throwable t) {
+      events.add(t);
+    }
+
+    void requestMore() {
+      ClientCallStreamObserver<ScanRequest> r = requests;
+      if (r != null && !cancelled) {
+        r.request(1);
+      }
+    }
+
+    Object take(long timeoutMillis, java.util.function.Supplier<String> where) {
+      try {
+        Object e = events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+        if (e == null) {
+          return new StatusRuntimeException(Status.DEADLINE_EXCEEDED);
+        }
+        return e;
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        cancel();
+        throw new TesseraException("57014", "Interrupted while reading " + where.get(), ex);
+      }
+    }
+
+    void cancel() {
+      cancelled = true;
+      ClientCallStreamObserver<ScanRequest> r = requests;
+      if (r != null) {
+        r.cancel("scan closed by the frontend", null);
+      }
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.tessera.sql.jdbc;
+
+import io.tessera.sql.dml.InsertedKeys;
+import io.tessera.sql.error.SqlErrors;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.apache.calcite.jdbc.CalciteConnection;
+
+/**
+ * Thin proxies over Calcite's connection and statements that add what Avatica leaves
+ * unsupported: {@code getGeneratedKeys()} and the statement forms that ask for generated keys
+ * ({@code executeUpdate/execute(sql, RETURN_GENERATED_KEYS | columnIndexes | columnNames)},
+ * {@code prepareStatement(sql, RETURN_GENERATED_KEYS | columnIndexes | columnNames)}).
+ *
+ * <p>The proxies implement every interface of the object they wrap (so a connection is still a
+ * {@link CalciteConnection}) and unwrap to it.
+ */
+final class JdbcProxies {
+  private JdbcProxies() {}
+
+  static Connection connection(Connection real) {
+    return (Connection) Proxy.newProxyInstance(JdbcProxies.class.getClassLoader(),
+        interfaces(real, Connection.class), new ConnectionHandler(real));
+  }
+
+  private static Class<?>[] interfaces(Object real, Class<?> base) {
+    Set<Class<?>> out = new LinkedHashSet<>();
+    out.add(base);
+    for (Class<?> c = real.getClass(); c != null; c = c.getSuperclass()) {
+      for (Class<?> i : c.getInterfaces()) {
+        if (java.lang.reflect.Modifier.isPublic(i.getModifiers())) {
+          out.add(i);
+        }
+      }
+    }
+    return out.toArray(new Class<?>[0]);
+  }
+
+  /**
+   * Calls {@code method} on the wrapped object. Calcite builds some SQLExceptions itself without
+   * a SQLState (e.g. when {@code prepareStatement} fails to validate); those get theirs from
+   * {@link SqlErrors}.
+   */
+  private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException && ((SQLException) cause).getSQLState() == null) {
+        throw SqlErrors.toSqlException(cause);
+      }
+      throw cause;
+    }
+  }
+
+  private static Object unwrap(Object proxy, Object real, Method method, Object[] args)
+      throws Throwable {
+    Class<?> iface = (Class<?>) args[0];
+    if (method.getName().equals("isWrapperFor")) {
+      return iface.isInstance(proxy) || (Boolean) invoke(real, method, args);
+    }
+    return iface.isInstance(proxy) ? proxy : invoke(real, method, args);
+  }
+
+  private static GeneratedKeys.Request request(Object arg) {
+    if (arg instanceof Integer) {
+      return (Integer) arg == Statement.RETURN_GENERATED_KEYS ? GeneratedKeys.Request.KEYS : null;
+    }
+    if (arg instanceof int[]) {
+      return new GeneratedKeys.Request(null, (int[]) arg);
+    }
+    if (arg instanceof String[]) {
+      return new GeneratedKeys.Request((String[]) arg, null);
+    }
+    return null;
+  }
+
+  /** Connection: statements come back wrapped. */
+  private static final class ConnectionHandler implements InvocationHandler {
+    private final Connection real;
+
+    ConnectionHandler(Connection real) {
+      this.real = real;
+    }
+
+    @Override public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      String name = method.getName();
+      switch (name) {
+        case "unwrap":
+        case "isWrapperFor":
+          return unwrap(proxy, real, method, args);
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        case "toString":
+          return "Tessera" + real;
+        case "createStatement": {
+          Statement s = (Statement) JdbcProxies.invoke(real, method, args);
+          return statement(s, (Connection) proxy, null);
+        }
+        case "prepareStatement": {
+          GeneratedKeys.Request keys = args.length == 2 ? request(args[1]) : null;
+          Object result = keys != null || (args.length == 2 && args[1] instanceof Integer)
+              ? JdbcProxies.invoke(real,
+                  Connection.class.getMethod("prepareStatement", String.class),
+                  new Object[] {args[0]})
+              : JdbcProxies.invoke(real, method, args);
+          return statement((Statement) result, (Connection) proxy, keys);
+        }
+        default:
+          return JdbcProxies.invoke(real, method, args);
+      }
+    }
+  }
+
+  static Statement statement(Statement real, Connection connection,
+      GeneratedKeys.Request keys) {
+    Class<?> base = real instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
+    return (Statement) Proxy.newProxyInstance(JdbcProxies.class.getClassLoader(),
+        interfaces(real, base), new StatementHandler(real, connection, keys));
+  }
+
+  /** Statement: captures inserted rows when keys were asked for; answers getGeneratedKeys. */
+  private static final class StatementHandler implements InvocationHandler {
+    private final Statement real;
+    private final Connection connection;
+    /** Keys asked for at prepare time (PreparedStatement), or null. */
+    private final GeneratedKeys.Request prepared;
+    private GeneratedKeys.Request lastRequest;
+    private InsertedKeys lastCapture;
+
+    StatementHandler(Statement real, Connection connection, GeneratedKeys.Request prepared) {
+      this.real = real;
+      this.connection = connection;
+      this.prepared = prepared;
+    }
+
+    @Override public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+      String name = method.getName();
+      int argc = args == null ? 0 : args.length;
+      switch (name) {
+        case "unwrap":
+        case "isWrapperFor":
+          return unwrap(proxy, real, method, args);
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        case "toString":
+          return "Tessera" + real;
+        case "getConnection":
+          return connection;
+        case "getGeneratedKeys":
+          return GeneratedKeys.resultSet(lastRequest, lastCapture);
+        case "executeUpdate":
+        case "executeLargeUpdate":
+        case "execute":
+          if (argc == 2) {
+            // (sql, autoGeneratedKeys | columnIndexes | columnNames)
+            GeneratedKeys.Request keys = request(args[1]);
+            Method plain = Statement.class.getMethod(name, String.class);
+            return capture(keys, plain, new Object[] {args[0]});
+          }
+          return capture(argc == 0 ? prepared : null, method, args);
+        case "executeBatch":
+        case "executeLargeBatch":
+          return capture(prepared, method, args);
+        case "executeQuery":
+          lastRequest = null;
+          lastCapture = null;
+          return JdbcProxies.invoke(real, method, args);
+        default:
+          return JdbcProxies.invoke(real, method, args);
+      }
+    }
+
+    private Object capture(GeneratedKeys.Request keys, Method method, Object[] args)
+        throws Throwable {
+      lastRequest = keys;
+      lastCapture = null;
+      if (keys == null) {
+        return JdbcProxies.invoke(real, method, args);
+      }
+      InsertedKeys capture = InsertedKeys.begin();
+      try {
+        Object result = JdbcProxies.invoke(real, method, args);
+        lastCapture = capture;
+        return result;
+      } finally {
+        InsertedKeys.end();
+      }
+    }
+  }
+}

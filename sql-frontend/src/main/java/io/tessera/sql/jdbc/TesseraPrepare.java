@@ -1,0 +1,59 @@
+package io.tessera.sql.jdbc;
+
+import io.tessera.sql.dml.EnumerableShardTableModifyRule;
+import io.tessera.sql.dml.TesseraSqlToRelConverter;
+import java.lang.reflect.Type;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.interpreter.BindableConvention;
+import org.apache.calcite.plan.Convention;
+import org.apache.calcite.plan.RelOptCluster;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.adapter.enumerable.EnumerableRules;
+import org.apache.calcite.jdbc.CalcitePrepare;
+import org.apache.calcite.plan.RelOptCostFactory;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.prepare.CalcitePrepareImpl;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Calcite's statement preparation with Tessera's planner rules. The shard convention registers
+ * its own rules when a shard scan enters the planner; here the planner also always knows how to
+ * implement writes to sharded tables (INSERT, UPDATE, DELETE), in place of Calcite's
+ * {@code EnumerableTableModify}.
+ */
+public class TesseraPrepare extends CalcitePrepareImpl {
+  /** Calcite's, converting SQL to relational algebra with {@link TesseraSqlToRelConverter}. */
+  @Override protected CalcitePreparingStmt getPreparingStmt(CalcitePrepare.Context context,
+      Type elementType, CalciteCatalogReader catalogReader, RelOptPlanner planner) {
+    final JavaTypeFactory typeFactory = context.getTypeFactory();
+    final EnumerableRel.Prefer prefer = elementType == Object[].class
+        ? EnumerableRel.Prefer.ARRAY : EnumerableRel.Prefer.CUSTOM;
+    final Convention resultConvention = enableBindable ? BindableConvention.INSTANCE
+        : EnumerableConvention.INSTANCE;
+    final RelOptCluster cluster = createCluster(planner, new RexBuilder(typeFactory));
+    return new CalcitePreparingStmt(this, context, catalogReader, typeFactory,
+        context.getRootSchema(), prefer, cluster, resultConvention, createConvertletTable()) {
+      @Override protected SqlToRelConverter getSqlToRelConverter(SqlValidator validator,
+          Prepare.CatalogReader catalogReader, SqlToRelConverter.Config config) {
+        return new TesseraSqlToRelConverter(this, validator, catalogReader, cluster,
+            convertletTable, config);
+      }
+    };
+  }
+
+  @Override protected RelOptPlanner createPlanner(CalcitePrepare.Context prepareContext,
+      org.apache.calcite.plan.@Nullable Context externalContext,
+      @Nullable RelOptCostFactory costFactory) {
+    RelOptPlanner planner = super.createPlanner(prepareContext, externalContext, costFactory);
+    // Writes to sharded tables are ours; Calcite's cannot UPDATE and would write to a collection.
+    planner.removeRule(EnumerableRules.ENUMERABLE_TABLE_MODIFICATION_RULE);
+    planner.addRule(EnumerableShardTableModifyRule.INSTANCE);
+    return planner;
+  }
+}

@@ -1,0 +1,279 @@
+package io.tessera.sql.meta;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.tessera.protocol.meta.ZkPaths;
+import io.tessera.protocol.proto.CoordinatorInfo;
+import io.tessera.protocol.proto.CoordinatorServiceGrpc;
+import io.tessera.protocol.proto.CreateIndexRequest;
+import io.tessera.protocol.proto.CreateTableRequest;
+import io.tessera.protocol.proto.CreateViewRequest;
+import io.tessera.protocol.proto.DdlResponse;
+import io.tessera.protocol.proto.DropIndexRequest;
+import io.tessera.protocol.proto.DropTableRequest;
+import io.tessera.protocol.proto.DropViewRequest;
+import io.tessera.protocol.proto.Error;
+import io.tessera.protocol.proto.TimestampRequest;
+import io.tessera.protocol.proto.TimestampResponse;
+import io.tessera.sql.error.TesseraException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The frontend's client of the leading coordinator: DDL and timestamps. It finds the leader in
+ * {@link ZkPaths#COORDINATOR_LEADER}, keeps one channel to it, and on NOT_PRIMARY or an
+ * unreachable coordinator re-reads the leader and retries, for at most the retry budget; then it
+ * throws a {@link TesseraException} with SQLState 08006.
+ *
+ * <p>DDL responses are returned as they come: an in-band error such as 42S01 is the caller's to
+ * report. A DDL retried after its reply was lost may report its own effect (e.g. 42S01 for its
+ * own CREATE TABLE).
+ *
+ * <p>{@link #nextTimestamp()} coalesces concurrent callers into one {@code GetTimestamps} call,
+ * and every caller's timestamp comes from a call that began after the caller asked, so the
+ * timestamps are linearizable: no prefetched timestamp is ever handed out.
+ */
+public final class CoordinatorClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
+
+    private final CuratorFramework client;
+    private final Duration retryBudget;
+    private final Duration ddlDeadline;
+    private final Duration timestampDeadline;
+    private final LinkedBlockingQueue<CompletableFuture<Long>> waiting = new LinkedBlockingQueue<>();
+    private final Thread batcher;
+
+    private final Object channelLock = new Object();
+    // Guarded by channelLock.
+    private String leaderAddress;
+    private ManagedChannel channel;
+    private volatile boolean closed;
+
+    /**
+     * @param client started, in the cluster's namespace
+     * @param retryBudget how long a call keeps looking for a leader before it fails (e.g. 10 s)
+     * @param ddlDeadline deadline of one DDL call (index builds can take a while)
+     * @param timestampDeadline deadline of one GetTimestamps call
+     */
+    public CoordinatorClient(CuratorFramework client, Duration retryBudget, Duration ddlDeadline,
+            Duration timestampDeadline) {
+        this.client = client;
+        this.retryBudget = retryBudget;
+        this.ddlDeadline = ddlDeadline;
+        this.timestampDeadline = timestampDeadline;
+        this.batcher = new Thread(this::batchTimestamps, "tessera-timestamps");
+        batcher.setDaemon(true);
+        batcher.start();
+    }
+
+    // ---------------------------------------------------------------------------------- timestamps
+
+    /**
+     * A fresh timestamp, greater than every timestamp handed out (to anyone) before this call
+     * began.
+     *
+     * @throws TesseraException 08006 when no coordinator answers within the retry budget
+     */
+    public long nextTimestamp() {
+        CompletableFuture<Long> ts = new CompletableFuture<>();
+        if (closed) {
+            throw TesseraException.unavailable("coordinator client is closed", null);
+        }
+        waiting.add(ts);
+        try {
+            return ts.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw TesseraException.unavailable("interrupted while waiting for a timestamp", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TesseraException t) {
+                throw t;
+            }
+            throw TesseraException.unavailable("cannot obtain a timestamp: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
+     * Reserves {@code count} consecutive fresh timestamps with one call and returns the first.
+     *
+     * @throws TesseraException 08006 when no coordinator answers within the retry budget
+     */
+    public long timestamps(int count) {
+        return getTimestamps(count);
+    }
+
+    /**
+     * One thread sends the batches: callers that arrive while a call is in flight wait for the
+     * next call, which begins after they arrived. That is what makes the coalescing linearizable.
+     */
+    private void batchTimestamps() {
+        List<CompletableFuture<Long>> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                batch.add(waiting.take());
+            } catch (InterruptedException e) {
+                break;
+            }
+            waiting.drainTo(batch);
+            try {
+                long first = getTimestamps(batch.size());
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).complete(first + i);
+                }
+            } catch (RuntimeException e) {
+                batch.forEach(f -> f.completeExceptionally(e));
+            }
+            batch.clear();
+        }
+        List<CompletableFuture<Long>> left = new ArrayList<>();
+        waiting.drainTo(left);
+        left.forEach(f -> f.completeExceptionally(TesseraException.unavailable("coordinator client is closed", null)));
+    }
+
+    private long getTimestamps(int count) {
+        TimestampResponse r = call("GetTimestamps", timestampDeadline, true,
+                stub -> stub.getTimestamps(TimestampRequest.newBuilder().setCount(count).build()),
+                TimestampResponse::getError);
+        if (r.getError().getCode() != Error.Code.OK) {
+            throw TesseraException.fromShard(r.getError(), "coordinator");
+        }
+        return r.getFirst();
+    }
+
+    // ----------------------------------------------------------------------------------------- DDL
+
+    public DdlResponse createTable(CreateTableRequest request) {
+        return call("CreateTable", ddlDeadline, false, s -> s.createTable(request), DdlResponse::getError);
+    }
+
+    public DdlResponse dropTable(DropTableRequest request) {
+        return call("DropTable", ddlDeadline, false, s -> s.dropTable(request), DdlResponse::getError);
+    }
+
+    public DdlResponse createIndex(CreateIndexRequest request) {
+        return call("CreateIndex", ddlDeadline, false, s -> s.createIndex(request), DdlResponse::getError);
+    }
+
+    public DdlResponse dropIndex(DropIndexRequest request) {
+        return call("DropIndex", ddlDeadline, false, s -> s.dropIndex(request), DdlResponse::getError);
+    }
+
+    public DdlResponse createView(CreateViewRequest request) {
+        return call("CreateView", ddlDeadline, false, s -> s.createView(request), DdlResponse::getError);
+    }
+
+    public DdlResponse dropView(DropViewRequest request) {
+        return call("DropView", ddlDeadline, false, s -> s.dropView(request), DdlResponse::getError);
+    }
+
+    // ------------------------------------------------------------------------------------- calling
+
+    /**
+     * Calls the leader, re-resolving and retrying on NOT_PRIMARY and on transport failures until
+     * the retry budget is spent.
+     */
+    private <R> R call(String what, Duration deadline, boolean idempotent,
+            Function<CoordinatorServiceGrpc.CoordinatorServiceBlockingStub, R> rpc, Function<R, Error> errorOf) {
+        long giveUp = System.nanoTime() + retryBudget.toNanos();
+        long backoffMs = 20;
+        String lastProblem = "no coordinator has published itself as leader";
+        for (int attempt = 0; ; attempt++) {
+            if (closed) {
+                throw TesseraException.unavailable("coordinator client is closed", null);
+            }
+            ManagedChannel ch = leaderChannel(attempt > 0);
+            if (ch != null) {
+                try {
+                    R response = rpc.apply(CoordinatorServiceGrpc.newBlockingStub(ch)
+                            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+                    Error error = errorOf.apply(response);
+                    if (error.getCode() != Error.Code.NOT_PRIMARY) {
+                        return response;
+                    }
+                    lastProblem = error.getMessage();
+                } catch (StatusRuntimeException e) {
+                    Status.Code code = e.getStatus().getCode();
+                    if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED
+                            && code != Status.Code.CANCELLED) {
+                        throw TesseraException.unavailable("coordinator " + what + " failed: " + e.getStatus(), e);
+                    }
+                    if (code == Status.Code.DEADLINE_EXCEEDED && !idempotent) {
+                        // The statement may still be running: retrying could run it twice.
+                        throw TesseraException.unavailable("coordinator " + what + " did not answer within "
+                                + deadline, e);
+                    }
+                    lastProblem = "coordinator unreachable: " + e.getStatus();
+                }
+            }
+            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > giveUp) {
+                throw TesseraException.unavailable("no coordinator leader answered " + what + " within "
+                        + retryBudget + ": " + lastProblem, null);
+            }
+            log.debug("{} attempt {} failed ({}); retrying in {} ms", what, attempt + 1, lastProblem, backoffMs);
+            try {
+                Thread.sleep(backoffMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw TesseraException.unavailable("interrupted while calling the coordinator", e);
+            }
+            backoffMs = Math.min(backoffMs * 2, 500);
+        }
+    }
+
+    /** The channel to the published leader; re-reads ZooKeeper when asked or when there is none. */
+    private ManagedChannel leaderChannel(boolean reresolve) {
+        synchronized (channelLock) {
+            if (channel != null && !reresolve) {
+                return channel;
+            }
+            String address = readLeaderAddress();
+            if (address == null) {
+                return channel; // keep trying the last known one; a leader may still be electing
+            }
+            if (!address.equals(leaderAddress) || channel == null) {
+                if (channel != null) {
+                    channel.shutdown();
+                }
+                leaderAddress = address;
+                channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+                log.debug("Coordinator leader is at {}", address);
+            }
+            return channel;
+        }
+    }
+
+    private String readLeaderAddress() {
+        try {
+            return CoordinatorInfo.parseFrom(client.getData().forPath(ZkPaths.COORDINATOR_LEADER)).getAddress();
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        } catch (Exception e) {
+            log.debug("Cannot read the coordinator leader: {}", e.toString());
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        batcher.interrupt();
+        synchronized (channelLock) {
+            if (channel != null) {
+                channel.shutdownNow();
+                channel = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.tessera.sql.planner;
+
+import java.lang.reflect.Method;
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.tree.Types;
+
+/** Methods that generated code calls to run shard fragments. */
+public enum ShardMethod {
+  EXECUTE(ShardQuery.class, "execute", DataContext.class);
+
+  public final Method method;
+
+  ShardMethod(Class<?> clazz, String methodName, Class<?>... argumentTypes) {
+    this.method = Types.lookupMethod(clazz, methodName, argumentTypes);
+  }
+}

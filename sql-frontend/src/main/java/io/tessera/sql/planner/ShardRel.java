@@ -1,0 +1,48 @@
+package io.tessera.sql.planner;
+
+import io.tessera.sql.schema.ShardedTable;
+import java.util.List;
+import org.apache.calcite.plan.Convention;
+import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.rel.RelCollation;
+import org.apache.calcite.rel.RelCollations;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rex.RexNode;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * A relational operator that runs on the shard nodes, inside the scan of one table: the
+ * {@link #CONVENTION SHARD} calling convention. A chain of them (scan, filter, projects, then
+ * sort with offset/fetch, in that order) becomes one {@code Fragment} sent to every target shard;
+ * a {@link ShardToEnumerableConverter} streams and merges the results.
+ */
+public interface ShardRel extends RelNode {
+  /** Scan, filter and project on the shards; more shard operators can go on top. */
+  Convention CONVENTION = new Convention.Impl("SHARD", ShardRel.class);
+
+  /**
+   * A fragment ending in {@link ShardSort} (sort, offset, fetch): complete, nothing more can be
+   * pushed on top of it, so it lives in its own convention that only converts to enumerable.
+   */
+  Convention SORTED = new Convention.Impl("SHARD_SORTED", ShardRel.class);
+
+  /** Adds this operator's part of the fragment to {@code implementor}. */
+  void implement(Implementor implementor);
+
+  /** Collects the pieces of a fragment while visiting a chain of {@link ShardRel}s bottom-up. */
+  final class Implementor {
+    @Nullable ShardedTable table;
+    @Nullable RelOptTable relTable;
+    ShardAccess access = ShardAccess.FULL;
+    @Nullable RexNode filter;
+    /** Projections over the table's columns; null = the visible columns. */
+    @Nullable List<RexNode> projects;
+    RelCollation collation = RelCollations.EMPTY;
+    @Nullable RexNode offset;
+    @Nullable RexNode fetch;
+
+    public void visitChild(RelNode input) {
+      ((ShardRel) input).implement(this);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+package io.tessera.sql.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tessera.coordinator.Coordinator;
+import io.tessera.protocol.meta.ZkPaths;
+import io.tessera.protocol.proto.CreateTableRequest;
+import io.tessera.protocol.proto.DdlResponse;
+import io.tessera.protocol.proto.Error;
+import io.tessera.sql.error.TesseraException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CoordinatorClientTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void concurrentCallersGetUniqueTimestampsEachAfterItsCallBegan() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, "tso", 1, 0);
+                ClusterClient client = ClusterClient.connect(cluster.zkConnect(), cluster.name)) {
+            CoordinatorClient coordinator = client.coordinator();
+            Set<Long> all = ConcurrentHashMap.newKeySet();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    done.add(pool.submit(() -> {
+                        long previous = 0;
+                        for (int i = 0; i < 200; i++) {
+                            long ts = coordinator.nextTimestamp();
+                            // A caller's later request is served by a later call: strictly larger.
+                            assertThat(ts).isGreaterThan(previous);
+                            previous = ts;
+                            all.add(ts);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(all).hasSize(1600);
+
+            // Linearizable across callers: a timestamp asked for after another was returned is larger.
+            long seen = coordinator.nextTimestamp();
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            long later;
+            try {
+                later = other.submit(coordinator::nextTimestamp).get();
+            } finally {
+                other.shutdownNow();
+            }
+            assertThat(later).isGreaterThan(seen);
+            long first = coordinator.timestamps(10);
+            assertThat(first).isGreaterThan(later);
+            assertThat(coordinator.nextTimestamp()).isGreaterThan(first + 9);
+        }
+    }
+
+    @Test
+    void followsTheLeaderWhenItChanges() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, "follow", 2, 1);
+                ClusterClient client = ClusterClient.connect(cluster.zkConnect(), cluster.name)) {
+            CoordinatorClient coordinator = client.coordinator();
+            long before = coordinator.nextTimestamp();
+            Coordinator leader = cluster.coordinators.get(0);
+            Coordinator standby = cluster.coordinators.get(1);
+
+            leader.close();
+
+            long after = coordinator.nextTimestamp();
+            assertThat(after).isGreaterThan(before);
+            assertThat(standby.isLeader()).isTrue();
+            DdlResponse r = coordinator.createTable(CreateTableRequest.newBuilder()
+                    .setTable(TestCluster.table("AFTER_FAILOVER", 1)).build());
+            assertThat(r.getError().getCode()).isEqualTo(Error.Code.OK);
+        }
+    }
+
+    @Test
+    void givesUpWith08006WhenNoCoordinatorLeads() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, "headless", 0, 0);
+                CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(cluster.zkConnect())
+                        .namespace(ZkPaths.namespace(cluster.name)).retryPolicy(new RetryOneTime(100)).build()) {
+            zk.start();
+            CoordinatorClient coordinator = new CoordinatorClient(zk, Duration.ofMillis(500), Duration.ofSeconds(5),
+                    Duration.ofSeconds(1));
+            long start = System.nanoTime();
+            try {
+                assertThatThrownBy(coordinator::nextTimestamp)
+                        .isInstanceOfSatisfying(TesseraException.class, e -> {
+                            assertThat(e.sqlState()).isEqualTo("08006");
+                            assertThat(e.getMessage()).contains("no coordinator");
+                        });
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            } finally {
+                coordinator.close();
+            }
+        }
+    }
+}
