@@ -1,0 +1,48 @@
+package io.tessera.cli;
+
+import io.tessera.coordinator.Coordinator;
+import io.tessera.coordinator.CoordinatorConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tessera coordinator}: one coordinator (leader-elected among all coordinators of the cluster). */
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+        description = "Run a coordinator (membership, placement, failover, TSO, DDL) until Ctrl-C / SIGTERM.")
+final class CoordinatorCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFile configFile;
+
+    @Option(names = "--zk", defaultValue = "127.0.0.1:2181", description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
+    String zk;
+
+    @Option(names = "--cluster", defaultValue = "default", description = "Cluster name (default: ${DEFAULT-VALUE}).")
+    String cluster;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "0", description = "gRPC port; 0 = a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--id", description = "Coordinator id, unique in the cluster (default: coordinator-<host>-<pid>).")
+    String id;
+
+    @Option(names = "--replicas", defaultValue = "3",
+            description = "Replicas per shard when a table does not say (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Override
+    public Integer call() throws Exception {
+        String coordinatorId = id != null ? id : "coordinator-" + host + "-" + ProcessHandle.current().pid();
+        Coordinator coordinator = new Coordinator(
+                CoordinatorConfig.of(coordinatorId, zk, cluster, host, port).withDefaultReplicationFactor(replicas));
+        coordinator.start();
+        Processes.onShutdown("coordinator", coordinator::close);
+        System.out.println("Coordinator " + coordinatorId + " of cluster '" + cluster + "' serving " + coordinator.address()
+                + " (ZooKeeper " + zk + ")");
+        Processes.awaitShutdown();
+        return 0;
+    }
+}

@@ -1,0 +1,58 @@
+package io.tessera.cli;
+
+import io.tessera.node.ShardNode;
+import io.tessera.node.ShardNodeConfig;
+import io.tessera.node.storage.Durability;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tessera node}: one shard node, registered in ZooKeeper, until stopped. */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = "Run a shard node (stores and serves shard replicas) until Ctrl-C / SIGTERM.")
+final class NodeCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFile configFile;
+
+    @Option(names = "--zk", defaultValue = "127.0.0.1:2181", description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
+    String zk;
+
+    @Option(names = "--cluster", defaultValue = "default", description = "Cluster name (default: ${DEFAULT-VALUE}).")
+    String cluster;
+
+    @Option(names = "--data", description = "Directory of the node's replica files; omitted = in memory (lost at exit).")
+    Path data;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "0", description = "gRPC port; 0 = a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--id", description = "Node id; default: generated on first start and kept in <data>/node.id.")
+    String id;
+
+    @Option(names = "--durability", defaultValue = "sync",
+            description = "sync = fsync before acknowledging a write; memory = commit, sync in the background (default: ${DEFAULT-VALUE}).")
+    Durability durability;
+
+    /** Set by {@code local}/{@code demo} for the nodes they spawn: exit when the parent process dies. */
+    @Option(names = "--exit-with-parent", hidden = true)
+    boolean exitWithParent;
+
+    @Override
+    public Integer call() throws Exception {
+        ShardNode node = new ShardNode(new ShardNodeConfig(id, data, host, port, zk, cluster, durability));
+        node.start();
+        Processes.onShutdown("shard node", node::close);
+        if (exitWithParent) {
+            Processes.exitWithParent();
+        }
+        System.out.println("Shard node " + node.nodeId() + " of cluster '" + cluster + "' serving " + node.address()
+                + " (data " + (data == null ? "in memory" : data.toAbsolutePath()) + ", ZooKeeper " + zk + ")");
+        Processes.awaitShutdown();
+        return 0;
+    }
+}
