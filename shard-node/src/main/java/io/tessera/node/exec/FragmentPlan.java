@@ -1,0 +1,204 @@
+package io.tessera.node.exec;
+
+import com.google.common.collect.AbstractIterator;
+import io.tessera.protocol.codec.RowCodec;
+import io.tessera.protocol.codec.Values;
+import io.tessera.protocol.proto.ColumnType;
+import io.tessera.protocol.proto.Expr;
+import io.tessera.protocol.proto.Fragment;
+import io.tessera.protocol.proto.SortKey;
+import io.tessera.node.ShardException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * A {@link Fragment} compiled against a table: filter (rows pass only when it is TRUE), projections
+ * (empty = every column), sort on the projected output, limit. Without a sort, rows stream through
+ * one at a time; with sort and limit a bounded heap keeps the best {@code limit} rows; a sort without
+ * limit has to hold the whole (filtered, projected) result.
+ */
+public final class FragmentPlan {
+    /** Above this a sort+limit sorts everything instead of keeping a heap of {@code limit} rows. */
+    private static final long MAX_HEAP_LIMIT = 1 << 20;
+
+    private final Evaluator filter;
+    private final Evaluator[] projections; // null = identity
+    private final ColumnType[] outputTypes;
+    private final RowCodec outputCodec;
+    private final Comparator<Object[]> order; // null = input order
+    private final long limit;
+
+    private FragmentPlan(Evaluator filter, Evaluator[] projections, ColumnType[] outputTypes,
+                         Comparator<Object[]> order, long limit) {
+        this.filter = filter;
+        this.projections = projections;
+        this.outputTypes = outputTypes;
+        this.outputCodec = new RowCodec(outputTypes);
+        this.order = order;
+        this.limit = limit;
+    }
+
+    public static FragmentPlan compile(Fragment f, ColumnType[] tableTypes) {
+        return compile(f.hasFilter() ? f.getFilter() : null, f.getProjectionsList(), f.getSortList(), f.getLimit(), tableTypes);
+    }
+
+    public static FragmentPlan compile(Expr filterExpr, List<Expr> projectionExprs, List<SortKey> sort, long limit,
+                                       ColumnType[] tableTypes) {
+        ExprCompiler compiler = new ExprCompiler(tableTypes);
+        Evaluator filter = filterExpr == null ? null : compiler.compilePredicate(filterExpr);
+        Evaluator[] projections = null;
+        ColumnType[] out = tableTypes.clone();
+        if (!projectionExprs.isEmpty()) {
+            projections = new Evaluator[projectionExprs.size()];
+            out = new ColumnType[projections.length];
+            for (int i = 0; i < projections.length; i++) {
+                Expr pe = projectionExprs.get(i);
+                Evaluator ev = compiler.compile(pe);
+                ColumnType t = pe.getType() != ColumnType.COLUMN_TYPE_UNSPECIFIED ? pe.getType() : ev.type();
+                if (t == ColumnType.COLUMN_TYPE_UNSPECIFIED) {
+                    t = ColumnType.INTEGER; // an untyped NULL literal: any type encodes NULL
+                }
+                if (t != ev.type() && !ev.sqlType().isNullType()) {
+                    ev = ExprCompiler.cast(ev, new SqlType(t, pe.getPrecision(), pe.getScale()));
+                }
+                projections[i] = ev;
+                out[i] = t;
+            }
+        }
+        Comparator<Object[]> order = sort.isEmpty() ? null : comparator(sort, out);
+        return new FragmentPlan(filter, projections, out, order, limit);
+    }
+
+    private static Comparator<Object[]> comparator(List<SortKey> keys, ColumnType[] types) {
+        int n = keys.size();
+        int[] cols = new int[n];
+        Domain[] domains = new Domain[n];
+        boolean[] desc = new boolean[n];
+        boolean[] nullsFirst = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            SortKey k = keys.get(i);
+            if (k.getColumn() < 0 || k.getColumn() >= types.length) {
+                throw ShardException.badRequest("42000", "sort column " + k.getColumn() + " out of range (" + types.length
+                        + " output columns)");
+            }
+            cols[i] = k.getColumn();
+            domains[i] = Domain.of(types[cols[i]], types[cols[i]]);
+            desc[i] = k.getDescending();
+            nullsFirst[i] = k.getNullsFirst();
+        }
+        return (a, b) -> {
+            for (int i = 0; i < n; i++) {
+                Object x = a[cols[i]];
+                Object y = b[cols[i]];
+                int c;
+                if (x == null || y == null) {
+                    if (x == y) {
+                        continue;
+                    }
+                    c = (x == null) == nullsFirst[i] ? -1 : 1; // NULL placement ignores the direction
+                } else {
+                    c = domains[i].compare(x, y);
+                    if (desc[i]) {
+                        c = -c;
+                    }
+                }
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        };
+    }
+
+    public ColumnType[] outputTypes() {
+        return outputTypes.clone();
+    }
+
+    public RowCodec outputCodec() {
+        return outputCodec;
+    }
+
+    public boolean isIdentityProjection() {
+        return projections == null;
+    }
+
+    /** Whether a table row passes the filter (TRUE; FALSE and UNKNOWN drop it). */
+    public boolean accepts(Object[] row) {
+        return filter == null || Boolean.TRUE.equals(filter.eval(row));
+    }
+
+    /** The projected output row of a table row. */
+    public Object[] project(Object[] row) {
+        if (projections == null) {
+            return row;
+        }
+        Object[] out = new Object[projections.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Values.normalize(outputTypes[i], projections[i].eval(row));
+        }
+        return out;
+    }
+
+    /** The output rows for the table rows of {@code input}, lazily when there is no sort. */
+    public Iterator<Object[]> execute(Iterator<Object[]> input) {
+        if (order == null) {
+            return new AbstractIterator<>() {
+                private long emitted;
+
+                @Override
+                protected Object[] computeNext() {
+                    if (limit > 0 && emitted >= limit) {
+                        return endOfData();
+                    }
+                    while (input.hasNext()) {
+                        Object[] row = input.next();
+                        if (accepts(row)) {
+                            emitted++;
+                            return project(row);
+                        }
+                    }
+                    return endOfData();
+                }
+            };
+        }
+        if (limit > 0 && limit <= MAX_HEAP_LIMIT) {
+            return topN(input, (int) limit).iterator();
+        }
+        List<Object[]> all = new ArrayList<>();
+        while (input.hasNext()) {
+            Object[] row = input.next();
+            if (accepts(row)) {
+                all.add(project(row));
+            }
+        }
+        all.sort(order);
+        return (limit > 0 && all.size() > limit ? all.subList(0, (int) limit) : all).iterator();
+    }
+
+    private List<Object[]> topN(Iterator<Object[]> input, int n) {
+        Comparator<Object[]> reversed = order.reversed();
+        PriorityQueue<Object[]> heap = new PriorityQueue<>(Math.min(n, 1024) + 1, reversed); // head = worst kept
+        while (input.hasNext()) {
+            Object[] row = input.next();
+            if (!accepts(row)) {
+                continue;
+            }
+            if (heap.size() < n) {
+                heap.add(project(row));
+            } else {
+                Object[] out = project(row);
+                if (order.compare(out, heap.peek()) < 0) {
+                    heap.poll();
+                    heap.add(out);
+                }
+            }
+        }
+        List<Object[]> result = new ArrayList<>(heap);
+        Collections.sort(result, order);
+        return result;
+    }
+}
