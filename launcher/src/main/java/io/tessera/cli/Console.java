@@ -22,6 +22,10 @@ final class Console {
                 "-n", user,
                 "-p", password));
         args.addAll(extraArgs);
+        // sqlline asks for REPEATABLE READ by default and warns that it is unsupported.
+        if (extraArgs.stream().noneMatch(a -> a.startsWith("--isolation"))) {
+            args.add("--isolation=TRANSACTION_READ_COMMITTED");
+        }
         if (System.console() == null) {
             // Input or output is a pipe or file (scripts, tests): ask for jline's plain terminal up
             // front instead of letting it warn that it cannot open the system terminal, and give

@@ -29,7 +29,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--id", description = "Coordinator id, unique in the cluster (default: coordinator-<host>-<pid>).")
     String id;
 
-    @Option(names = "--replicas", defaultValue = "3",
+    @Option(names = "--replicas", defaultValue = "1",
             description = "Replicas per shard when a table does not say (default: ${DEFAULT-VALUE}).")
     int replicas;
 

@@ -107,7 +107,7 @@ public final class Catalog {
         Map<String, NodeInfo> live = membership.readLiveNodes();
 
         int shardCount = asked.getShardCount() > 0 ? asked.getShardCount() : Math.max(1, live.size());
-        int replication = asked.getReplicationFactor() > 0 ? asked.getReplicationFactor() : defaultReplicationFactor;
+        int replication = replicationFactor(asked.getReplicationFactor(), defaultReplicationFactor, live.size());
         TableSchema.Builder table = validateNewTable(asked, shardCount, tables);
         List<List<String>> placement;
         try {
@@ -165,6 +165,19 @@ public final class Catalog {
         log.info("Created table {} (id {}, {} shards {}..{}, replication {}) at coordinator epoch {}; placement {}",
                 name, tableId, shardCount, firstShard, firstShard + shardCount - 1, replication, fence.epoch(), placement);
         return schema;
+    }
+
+    /**
+     * The replication factor of a new table: the one it asks for, or when it asks for 0 ("the cluster's default",
+     * what a CREATE TABLE without REPLICAS sends) the configured default capped by the live nodes (at least 1), so
+     * that a cluster with fewer nodes than its default still creates tables. An explicit factor is not capped: more
+     * replicas than live nodes fails placement.
+     */
+    static int replicationFactor(int asked, int configuredDefault, int liveNodes) {
+        if (asked > 0) {
+            return asked;
+        }
+        return Math.max(1, Math.min(configuredDefault, liveNodes));
     }
 
     /** Returns the dropped table, or empty when it did not exist and {@code if_exists}. */

@@ -37,8 +37,9 @@ import org.apache.calcite.sql.util.SqlShuttle;
  *       primary key. SHARD BY RANGE, REPLICATED, COLOCATE WITH and CREATE TABLE AS are 0A000.</li>
  *   <li>SHARDS n: default {@link #defaultShardCount(int)}: 3 per live node, at least 1, at most
  *       {@value #MAX_DEFAULT_SHARDS}.</li>
- *   <li>REPLICAS n: recorded as the replication factor (default 1); replication is not active
- *       yet.</li>
+ *   <li>REPLICAS n: the replication factor. Without it the schema says 0, "the cluster's
+ *       default": the coordinator then uses its configured default replication factor, capped by
+ *       the number of live nodes.</li>
  *   <li>UNIQUE (column or table constraint): a unique index, named after the constraint or
  *       {@code UQ_<table>_<columns>}.</li>
  * </ul>
@@ -46,6 +47,8 @@ import org.apache.calcite.sql.util.SqlShuttle;
 public final class TableSchemas {
   /** Name of the hidden row id column of a table without a declared primary key. */
   public static final String ROW_ID = "_ROWID";
+  /** Replication factor 0 asks the coordinator for its configured default. */
+  public static final int CLUSTER_DEFAULT_REPLICAS = 0;
   /** Upper bound of the default shard count. */
   public static final int MAX_DEFAULT_SHARDS = 64;
 
@@ -107,7 +110,7 @@ public final class TableSchemas {
     b.setStrategy(ShardStrategy.HASH);
     b.setShardCount(create.shardCount != null ? create.shardCount
         : defaultShardCount(liveNodes));
-    b.setReplicationFactor(create.replicas != null ? create.replicas : 1);
+    b.setReplicationFactor(create.replicas != null ? create.replicas : CLUSTER_DEFAULT_REPLICAS);
     for (SqlTableConstraint u : create.uniqueConstraints()) {
       IndexDef.Builder index = IndexDef.newBuilder().setUnique(true);
       List<String> cols = u.columnNames();

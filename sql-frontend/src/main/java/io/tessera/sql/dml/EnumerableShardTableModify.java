@@ -17,7 +17,9 @@ import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.plan.volcano.RelSubset;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.RelVisitor;
 import org.apache.calcite.rel.core.TableModify;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rex.RexNode;
@@ -62,7 +64,28 @@ public final class EnumerableShardTableModify extends TableModify implements Enu
         updateColumns[i] = names.indexOf(cols.get(i));
       }
     }
-    return new WritePlan(table, getOperation(), names.size(), updateColumns);
+    return new WritePlan(table, getOperation(), names.size(), updateColumns,
+        readsTables(getInput()));
+  }
+
+  /** Whether {@code input} reads a table (anything but VALUES and expressions over them). */
+  static boolean readsTables(RelNode input) {
+    boolean[] found = {false};
+    new RelVisitor() {
+      @Override public void visit(RelNode node, int ordinal, @Nullable RelNode parent) {
+        if (found[0]) {
+          return;
+        }
+        RelNode n = node instanceof RelSubset
+            ? ((RelSubset) node).getBestOrOriginal() : node;
+        if (n.getTable() != null) {
+          found[0] = true;
+          return;
+        }
+        n.childrenAccept(this);
+      }
+    }.go(input);
+    return found[0];
   }
 
   @Override public Result implement(EnumerableRelImplementor implementor, Prefer pref) {

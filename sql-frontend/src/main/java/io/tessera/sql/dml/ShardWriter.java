@@ -20,17 +20,24 @@ import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.protocol.proto.WriteResponse;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.rel.core.TableModify;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Executes INSERT, UPDATE and DELETE against the shards.
@@ -38,18 +45,33 @@ import org.apache.calcite.rel.core.TableModify;
  * <p>The input rows are read completely first (UPDATE and DELETE read at the statement's read
  * timestamp), then turned into mutations: INSERT (full row, with a generated row id for tables
  * without a declared primary key), UPDATE (full new row), DELETE (primary key tuple); an UPDATE
- * that changes the primary or shard key becomes DELETE of the old key plus INSERT of the new row.
- * Mutations are routed by the hash of their shard key to the shard whose range contains it, and
- * each shard receives ONE {@link WriteRequest} (deletes, then updates, then inserts), all shards
- * in parallel, all with the same commit timestamp.
+ * that changes the primary key (and so maybe the shard) <em>moves</em> the row: DELETE of the old
+ * key plus INSERT of the new row. Mutations are routed by the hash of their shard key to the shard
+ * whose range contains it, and each shard receives ONE {@link WriteRequest} (deletes, then
+ * updates, then inserts), all shards in parallel, all with the same commit timestamp (an UPDATE
+ * moving rows across shards takes several such rounds, each with its own timestamp, see below).
  *
  * <p>Atomicity: a shard applies its batch all or nothing, so a statement touching one shard is
  * atomic. A statement touching several shards is not (yet): when one shard fails, the batches
  * other shards applied stay applied. Distributed transactions will close that gap.
  *
+ * <p>Moving rows across shards is made safe for the common failures without transactions: the
+ * INSERT of a row's new key is applied before (in an earlier round of requests than) the DELETE of
+ * its old key, so a duplicate key or a constraint violation deletes nothing, and a row is never
+ * lost. A move whose old and new keys are on the same shard stays in one batch (atomic). When
+ * several rows move and one's new key is another's old key ({@code SET id = id + 1}), that DELETE
+ * goes no later than the INSERT reusing the key, which orders the rounds as a chain; see
+ * {@link #phases}. If a DELETE round fails after its INSERTs were applied, the rows inserted under
+ * the new keys of the moves not completed are deleted again (compensation, best effort, logged).
+ * Moves that form a cycle across shards (swapping keys) cannot be ordered that way; they are sent
+ * in one round, as before.
+ *
  * <p>Requests answered with STALE_EPOCH, NOT_PRIMARY, UNKNOWN_SHARD or SCHEMA_MISMATCH, or failing
  * with UNAVAILABLE, are retried (bounded) after refreshing the metadata; a resent request keeps its
  * (client_id, seq), so a shard that already applied it does not apply it twice.
+ *
+ * <p>Rows written (also by a statement that then fails) are reported to the connection's
+ * {@link WriteListener}.
  */
 public final class ShardWriter {
   /** Attempts per shard batch before giving up. */
@@ -57,10 +79,14 @@ public final class ShardWriter {
   /** Deadline of one write RPC. */
   static final long WRITE_DEADLINE_SECONDS = 60;
 
+  private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
+
   private final WriteCluster cluster;
   private final DataContext context;
   private final WritePlan plan;
   private TableSchema schema;
+  /** Rows this statement changed on the shards so far (what stays applied if it fails). */
+  private long rowsWritten;
 
   private ShardWriter(WriteCluster cluster, DataContext context, WritePlan plan) {
     this.cluster = cluster;
@@ -75,12 +101,72 @@ public final class ShardWriter {
   }
 
   static long run(DataContext context, WritePlan plan, Enumerable<Object[]> rows) {
-    WriteCluster cluster = WriteClusters.from(context);
-    return new ShardWriter(cluster, context, plan).write(rows.toList());
+    List<Object[]> input = rows.toList();
+    if (BatchedInserts.offer(context, plan, input)) {
+      return input.size(); // sent by BatchedInserts.flush, with the other parameter sets
+    }
+    return run(WriteClusters.from(context), context, plan, input, null);
   }
 
-  /** One mutation on its way to a shard. */
-  private record Op(Mutation.Kind kind, byte[] row, Object[] shardKey, boolean counted) {}
+  /**
+   * Inserts the rows of several executions of one INSERT at once; marks in {@code applied} the
+   * rows the shards applied (also when it fails).
+   */
+  static long insertAll(DataContext context, WritePlan plan, List<Object[]> input,
+      boolean[] applied) {
+    return run(WriteClusters.from(context), context, plan, input, applied);
+  }
+
+  static long run(WriteCluster cluster, DataContext context, WritePlan plan,
+      List<Object[]> input, boolean[] appliedRows) {
+    ShardWriter writer = new ShardWriter(cluster, context, plan);
+    try {
+      return writer.write(input, appliedRows);
+    } finally {
+      WriteListener.Registry.rowsWritten(context, writer.rowsWritten);
+    }
+  }
+
+  /** One mutation on its way to a shard (compared by identity). */
+  private static final class Op {
+    final Mutation.Kind kind;
+    final byte[] row;
+    final Object[] shardKey;
+    final boolean counted;
+
+    Op(Mutation.Kind kind, byte[] row, Object[] shardKey, boolean counted) {
+      this.kind = kind;
+      this.row = row;
+      this.shardKey = shardKey;
+      this.counted = counted;
+    }
+
+    Mutation.Kind kind() {
+      return kind;
+    }
+
+    byte[] row() {
+      return row;
+    }
+
+    Object[] shardKey() {
+      return shardKey;
+    }
+
+    boolean counted() {
+      return counted;
+    }
+  }
+
+  /**
+   * An UPDATE that changes a row's primary key: DELETE of the old key, INSERT of the new row.
+   * {@code oldPk}/{@code newPk} are the encoded key tuples.
+   */
+  private record Move(Object[] before, Object[] after, Op delete, Op insert, ByteBuffer oldPk,
+      ByteBuffer newPk) {}
+
+  /** The mutations of an UPDATE: rows updated in place, and rows moved to a new key. */
+  private record Updates(List<Op> inPlace, List<Move> moves) {}
 
   /** The mutations bound for one shard, and the seq they were first sent with. */
   private static final class Batch {
@@ -93,7 +179,7 @@ public final class ShardWriter {
     }
   }
 
-  private long write(List<Object[]> input) {
+  private long write(List<Object[]> input, boolean[] appliedRows) {
     schema = currentSchema();
     if (input.isEmpty()) {
       return 0;
@@ -120,6 +206,16 @@ public final class ShardWriter {
           ops.add(insert(row));
         }
         InsertedKeys.record(schema, inserted);
+        if (appliedRows != null) {
+          Set<Op> applied = identitySet();
+          try {
+            return send(ops, commitTs, applied);
+          } finally {
+            for (int i = 0; i < ops.size(); i++) {
+              appliedRows[i] = applied.contains(ops.get(i));
+            }
+          }
+        }
         break;
       }
       case DELETE:
@@ -127,13 +223,15 @@ public final class ShardWriter {
         commitTs = cluster.timestamps(1);
         break;
       case UPDATE:
-        ops = updates(input);
-        commitTs = cluster.timestamps(1);
-        break;
+        return update(updates(input));
       default:
         throw TesseraException.unsupported(op + " is not supported");
     }
-    return send(ops, commitTs);
+    return send(ops, commitTs, identitySet());
+  }
+
+  private static Set<Op> identitySet() {
+    return Collections.newSetFromMap(new IdentityHashMap<>());
   }
 
   private TableSchema currentSchema() {
@@ -192,11 +290,12 @@ public final class ShardWriter {
     return ops;
   }
 
-  private List<Op> updates(List<Object[]> input) {
+  private Updates updates(List<Object[]> input) {
     List<Object[][]> targets = storedRows(input);
     int[] cols = plan.updateColumns();
     int width = plan.tableColumns();
     List<Op> ops = new ArrayList<>(targets.size());
+    List<Move> moves = new ArrayList<>();
     ColumnType[] pkTypes = types(schema.getPrimaryKeyList());
     ColumnType[] skTypes = types(schema.getShardKeyList());
     for (Object[][] t : targets) {
@@ -207,21 +306,21 @@ public final class ShardWriter {
         ColumnDef c = schema.getColumns(cols[j]);
         after[cols[j]] = ColumnValues.coerce(schema.getName(), c, in[width + j]);
       }
-      boolean keyMoved = !Arrays.equals(
-          KeyCodec.encodeTuple(pkTypes, project(before, schema.getPrimaryKeyList())),
-          KeyCodec.encodeTuple(pkTypes, project(after, schema.getPrimaryKeyList())))
+      byte[] oldPk = KeyCodec.encodeTuple(pkTypes, project(before, schema.getPrimaryKeyList()));
+      byte[] newPk = KeyCodec.encodeTuple(pkTypes, project(after, schema.getPrimaryKeyList()));
+      boolean keyMoved = !Arrays.equals(oldPk, newPk)
           || !Arrays.equals(
           KeyCodec.encodeTuple(skTypes, project(before, schema.getShardKeyList())),
           KeyCodec.encodeTuple(skTypes, project(after, schema.getShardKeyList())));
       if (keyMoved) {
-        ops.add(delete(before, false));
-        ops.add(insert(after));
+        moves.add(new Move(before, after, delete(before, false), insert(after),
+            ByteBuffer.wrap(oldPk), ByteBuffer.wrap(newPk)));
       } else {
         ops.add(new Op(Mutation.Kind.UPDATE, RowCodec.of(schema).encode(after),
             project(after, schema.getShardKeyList()), true));
       }
     }
-    return ops;
+    return new Updates(ops, moves);
   }
 
   /**
@@ -293,24 +392,212 @@ public final class ShardWriter {
     return out;
   }
 
+  // ---- UPDATE: rows in place, rows moving to a new key ----
+
+  private long update(Updates u) {
+    if (u.moves().isEmpty()) {
+      return send(u.inPlace(), cluster.timestamps(1), identitySet());
+    }
+    List<List<Op>> phases = phases(u);
+    long firstTs = cluster.timestamps(phases.size());
+    Set<Op> applied = identitySet();
+    long count = 0;
+    for (int p = 0; p < phases.size(); p++) {
+      try {
+        count += send(phases.get(p), firstTs + p, applied);
+      } catch (RuntimeException e) {
+        throw compensate(u.moves(), applied, e);
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Orders an UPDATE's mutations into rounds (each one request per shard, sent after the previous
+   * round succeeded), so that for every moved row:
+   * <ul>
+   *   <li>the INSERT of the new key comes before the DELETE of the old key when the two are on
+   *       different shards (a failed INSERT then deletes nothing), and in the same batch when they
+   *       are on the same shard (atomic);</li>
+   *   <li>the DELETE of a key that another moved row takes over comes no later than that INSERT
+   *       (same shard, and within a batch deletes come first).</li>
+   * </ul>
+   * Each moved row has at most one such predecessor (the row whose old key is its new key), so
+   * the constraints form chains, solved by walking them once. A cycle that crosses shards (keys
+   * swapped between shards) cannot be ordered: then everything goes in one round, as before
+   * (logged). Rows updated in place go in the first round.
+   */
+  private List<List<Op>> phases(Updates u) {
+    List<Move> moves = u.moves();
+    int n = moves.size();
+    List<ShardState> shards = cluster.shards(schema.getTableId());
+    ColumnType[] skTypes = types(schema.getShardKeyList());
+    Map<ByteBuffer, Integer> byOldKey = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      byOldKey.put(moves.get(i).oldPk(), i);
+    }
+    int[] pred = new int[n];
+    boolean[] cross = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      Move m = moves.get(i);
+      Integer p = byOldKey.get(m.newPk());
+      pred[i] = p == null || p == i ? -1 : p;
+      cross[i] = shardFor(m.delete(), shards, skTypes) != shardFor(m.insert(), shards, skTypes);
+    }
+    // phaseOfInsert[i] = 1 without predecessor, else the phase of the predecessor's DELETE:
+    // phaseOfInsert[pred] + (cross[pred] ? 1 : 0).
+    int[] phaseOfInsert = new int[n];
+    byte[] state = new byte[n]; // 0 new, 1 on the current path, 2 done
+    List<Integer> path = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (state[i] == 2) {
+        continue;
+      }
+      path.clear();
+      int j = i;
+      while (j >= 0 && state[j] == 0) {
+        state[j] = 1;
+        path.add(j);
+        j = pred[j];
+      }
+      int end = path.size();
+      if (j >= 0 && state[j] == 1) {
+        int start = path.indexOf(j);
+        for (int k = start; k < end; k++) {
+          if (cross[path.get(k)]) {
+            LOG.warn("UPDATE of {} swaps keys between shards ({} rows move); their old keys"
+                + " are deleted and new keys inserted in one round of requests per shard, so a"
+                + " failure on one shard can leave rows under both or neither key",
+                schema.getName(), n);
+            List<Op> all = new ArrayList<>(u.inPlace());
+            for (Move m : moves) {
+              all.add(m.delete());
+              all.add(m.insert());
+            }
+            return List.of(all);
+          }
+        }
+        // A cycle within one shard: one atomic batch.
+        for (int k = start; k < end; k++) {
+          phaseOfInsert[path.get(k)] = 1;
+          state[path.get(k)] = 2;
+        }
+        end = start;
+      }
+      for (int k = end - 1; k >= 0; k--) {
+        int m = path.get(k);
+        int p = pred[m];
+        phaseOfInsert[m] = p < 0 ? 1 : phaseOfInsert[p] + (cross[p] ? 1 : 0);
+        state[m] = 2;
+      }
+    }
+    int phases = 1;
+    for (int i = 0; i < n; i++) {
+      phases = Math.max(phases, phaseOfInsert[i] + (cross[i] ? 1 : 0));
+    }
+    List<List<Op>> out = new ArrayList<>(phases);
+    for (int p = 0; p < phases; p++) {
+      out.add(new ArrayList<>());
+    }
+    out.get(0).addAll(u.inPlace());
+    for (int i = 0; i < n; i++) {
+      Move m = moves.get(i);
+      out.get(phaseOfInsert[i] - 1).add(m.insert());
+      out.get(phaseOfInsert[i] - 1 + (cross[i] ? 1 : 0)).add(m.delete());
+    }
+    if (phases > 1) {
+      LOG.debug("UPDATE of {} moves {} rows in {} rounds", schema.getName(), n, phases);
+    }
+    return out;
+  }
+
+  /**
+   * After a failed round: deletes again the rows inserted under the new key of each move whose
+   * old key was not deleted, so those rows are back as they were (best effort, logged). Returns
+   * the failure to throw.
+   */
+  private RuntimeException compensate(List<Move> moves, Set<Op> applied, RuntimeException failure) {
+    List<Op> undo = new ArrayList<>();
+    List<Move> undone = new ArrayList<>();
+    for (Move m : moves) {
+      if (applied.contains(m.insert()) && !applied.contains(m.delete())) {
+        undo.add(delete(m.after(), false));
+        undone.add(m);
+      }
+    }
+    if (undo.isEmpty()) {
+      return failure;
+    }
+    String context = describeMoves(undone);
+    Set<Op> done = identitySet();
+    try {
+      send(undo, cluster.timestamps(1), done);
+      rowsWritten = Math.max(0, rowsWritten - done.size());
+      LOG.warn("UPDATE of {} failed ({}) after inserting the new keys of {} moved rows;"
+          + " deleted them again, the rows keep their old keys: {}", schema.getName(),
+          failure.getMessage(), undo.size(), context);
+    } catch (RuntimeException e) {
+      LOG.error("UPDATE of {} failed ({}) after inserting the new keys of {} moved rows, and"
+          + " deleting them again failed too ({} of them deleted): these rows may now exist"
+          + " under both their old and new keys: {}", schema.getName(), failure.getMessage(),
+          undo.size(), done.size(), context, e);
+      failure.addSuppressed(e);
+      return failure;
+    }
+    if (failure instanceof TesseraException) {
+      TesseraException t = (TesseraException) failure;
+      return new TesseraException(t.sqlState(), t.vendorCode(), t.getMessage() + "; the "
+          + undo.size() + " rows already inserted under their new key were deleted again,"
+          + " they keep their old key", t);
+    }
+    return failure;
+  }
+
+  /** "shard s: [old key] -> shard t: [new key]" for the first few moves. */
+  private String describeMoves(List<Move> moves) {
+    List<ShardState> shards = cluster.shards(schema.getTableId());
+    ColumnType[] skTypes = types(schema.getShardKeyList());
+    StringBuilder b = new StringBuilder();
+    int shown = 0;
+    for (Move m : moves) {
+      if (shown++ == 20) {
+        b.append(", ... (").append(moves.size() - 20).append(" more)");
+        break;
+      }
+      ShardState from = shardFor(m.delete(), shards, skTypes);
+      ShardState to = shardFor(m.insert(), shards, skTypes);
+      b.append(shown == 1 ? "" : ", ")
+          .append("shard ").append(from == null ? "?" : from.getShardId()).append(' ')
+          .append(Arrays.deepToString(project(m.before(), schema.getPrimaryKeyList())))
+          .append(" -> shard ").append(to == null ? "?" : to.getShardId()).append(' ')
+          .append(Arrays.deepToString(project(m.after(), schema.getPrimaryKeyList())));
+    }
+    return b.toString();
+  }
+
   // ---- routing and sending ----
+
+  /** The shard whose hash range holds {@code op}'s shard key, or null. */
+  private static ShardState shardFor(Op op, List<ShardState> shards, ColumnType[] skTypes) {
+    long hash = ShardHash.hash(KeyCodec.encodeTuple(skTypes, op.shardKey()));
+    for (ShardState s : shards) {
+      if (ShardHash.contains(s.getHashLo(), s.getHashHi(), hash)) {
+        return s;
+      }
+    }
+    return null;
+  }
 
   private Map<Long, Batch> route(List<Op> ops) {
     List<ShardState> shards = cluster.shards(schema.getTableId());
     ColumnType[] skTypes = types(schema.getShardKeyList());
     Map<Long, Batch> batches = new LinkedHashMap<>();
     for (Op op : ops) {
-      long hash = ShardHash.hash(KeyCodec.encodeTuple(skTypes, op.shardKey()));
-      ShardState target = null;
-      for (ShardState s : shards) {
-        if (ShardHash.contains(s.getHashLo(), s.getHashHi(), hash)) {
-          target = s;
-          break;
-        }
-      }
+      ShardState target = shardFor(op, shards, skTypes);
       if (target == null) {
         throw new TesseraException(SqlStates.CONNECTION_FAILURE, "No shard of table "
-            + schema.getName() + " covers hash " + Long.toUnsignedString(hash));
+            + schema.getName() + " covers hash " + Long.toUnsignedString(
+            ShardHash.hash(KeyCodec.encodeTuple(skTypes, op.shardKey()))));
       }
       final ShardState shard = target;
       batches.computeIfAbsent(shard.getShardId(), k -> new Batch(shard)).ops.add(op);
@@ -332,7 +619,15 @@ public final class ShardWriter {
     return out;
   }
 
-  private long send(List<Op> ops, long commitTs) {
+  /**
+   * Sends {@code ops} (one request per shard, in parallel, retried as needed) at {@code commitTs};
+   * adds the mutations of every batch a shard applied to {@code applied}, also when another
+   * batch fails. Returns the rows counted.
+   */
+  private long send(List<Op> ops, long commitTs, Set<Op> applied) {
+    if (ops.isEmpty()) {
+      return 0;
+    }
     Map<Long, Batch> pending = route(ops);
     Map<Long, Long> previousSeq = new LinkedHashMap<>();
     long count = 0;
@@ -386,7 +681,10 @@ public final class ShardWriter {
         Error error = response.getError();
         if (ShardErrors.isOk(error)) {
           long uncounted = b.ops.stream().filter(o -> !o.counted()).count();
-          count += Math.max(0, response.getApplied() - uncounted);
+          long counted = Math.max(0, response.getApplied() - uncounted);
+          count += counted;
+          rowsWritten += counted;
+          applied.addAll(b.ops);
         } else if (ShardErrors.isRetryable(error) && attempt < MAX_ATTEMPTS) {
           retry.addAll(b.ops);
           schemaChanged |= error.getCode() == Error.Code.SCHEMA_MISMATCH;

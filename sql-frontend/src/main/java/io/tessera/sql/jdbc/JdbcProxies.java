@@ -1,14 +1,19 @@
 package io.tessera.sql.jdbc;
 
 import io.tessera.sql.dml.InsertedKeys;
+import io.tessera.sql.error.BatchWriteException;
 import io.tessera.sql.error.SqlErrors;
+import io.tessera.sql.error.SqlStates;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -19,6 +24,12 @@ import org.apache.calcite.jdbc.CalciteConnection;
  * unsupported: {@code getGeneratedKeys()} and the statement forms that ask for generated keys
  * ({@code executeUpdate/execute(sql, RETURN_GENERATED_KEYS | columnIndexes | columnNames)},
  * {@code prepareStatement(sql, RETURN_GENERATED_KEYS | columnIndexes | columnNames)}).
+ *
+ * <p>They also give transaction control its documented behaviour (docs/jdbc.md, "Transactions":
+ * {@code rollback()}/{@code setTransactionIsolation()} failures as SQLExceptions, savepoints as
+ * {@link SQLFeatureNotSupportedException}), answer {@link DatabaseMetaData} questions Avatica gets
+ * wrong for Tessera (isolation, generated keys), and turn a failed {@code executeBatch()} into a
+ * {@link BatchUpdateException}.
  *
  * <p>The proxies implement every interface of the object they wrap (so a connection is still a
  * {@link CalciteConnection}) and unwrap to it.
@@ -57,8 +68,21 @@ final class JdbcProxies {
       if (cause instanceof SQLException && ((SQLException) cause).getSQLState() == null) {
         throw SqlErrors.toSqlException(cause);
       }
+      if (cause instanceof RuntimeException && declaresSqlException(method)) {
+        // Avatica lets some Meta failures through unwrapped (rollback, connectionSync, ...).
+        throw SqlErrors.toSqlException(cause);
+      }
       throw cause;
     }
+  }
+
+  private static boolean declaresSqlException(Method method) {
+    for (Class<?> c : method.getExceptionTypes()) {
+      if (c.isAssignableFrom(SQLException.class)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Object unwrap(Object proxy, Object real, Method method, Object[] args)
@@ -107,6 +131,21 @@ final class JdbcProxies {
           Statement s = (Statement) JdbcProxies.invoke(real, method, args);
           return statement(s, (Connection) proxy, null);
         }
+        case "getMetaData":
+          return metaData((DatabaseMetaData) JdbcProxies.invoke(real, method, args),
+              (Connection) proxy);
+        case "setSavepoint":
+        case "releaseSavepoint":
+          throw new SQLFeatureNotSupportedException("Savepoints are not supported:"
+              + " multi-statement transactions are not supported yet (every statement commits"
+              + " on its own)", SqlStates.FEATURE_NOT_SUPPORTED);
+        case "rollback":
+          if (args != null && args.length == 1) {
+            throw new SQLFeatureNotSupportedException("Rollback to a savepoint is not"
+                + " supported: multi-statement transactions are not supported yet (every"
+                + " statement commits on its own)", SqlStates.FEATURE_NOT_SUPPORTED);
+          }
+          return JdbcProxies.invoke(real, method, args);
         case "prepareStatement": {
           GeneratedKeys.Request keys = args.length == 2 ? request(args[1]) : null;
           Object result = keys != null || (args.length == 2 && args[1] instanceof Integer)
@@ -120,6 +159,56 @@ final class JdbcProxies {
           return JdbcProxies.invoke(real, method, args);
       }
     }
+  }
+
+  /**
+   * A failed batch as JDBC says it fails: a {@link BatchUpdateException} with the SQLState, and
+   * the per-command update counts when the writer knows them ({@link BatchWriteException}), else
+   * none (processing stopped; commands before the failing one may have been applied).
+   */
+  static BatchUpdateException batchFailure(SQLException e) {
+    long[] counts = BatchWriteException.takeLastCounts();
+    for (Throwable t = e; counts == null && t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof BatchWriteException) {
+        counts = ((BatchWriteException) t).updateCounts();
+      }
+    }
+    if (counts == null) {
+      counts = new long[0];
+    }
+    return new BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(), counts,
+        e);
+  }
+
+  /** DatabaseMetaData: Tessera's answers where Avatica's generic ones are wrong. */
+  static DatabaseMetaData metaData(DatabaseMetaData real, Connection connection) {
+    return (DatabaseMetaData) Proxy.newProxyInstance(JdbcProxies.class.getClassLoader(),
+        interfaces(real, DatabaseMetaData.class), (proxy, method, args) -> {
+          switch (method.getName()) {
+            case "unwrap":
+            case "isWrapperFor":
+              return unwrap(proxy, real, method, args);
+            case "equals":
+              return proxy == args[0];
+            case "hashCode":
+              return System.identityHashCode(proxy);
+            case "getConnection":
+              return connection;
+            case "getDefaultTransactionIsolation":
+              return TesseraMeta.ISOLATION;
+            case "supportsTransactionIsolationLevel":
+              return (Integer) args[0] == TesseraMeta.ISOLATION;
+            case "supportsTransactions":
+              // Multi-statement transactions: not yet (each statement is its own).
+              return false;
+            case "supportsSavepoints":
+              return false;
+            case "supportsGetGeneratedKeys":
+              return true;
+            default:
+              return JdbcProxies.invoke(real, method, args);
+          }
+        });
   }
 
   static Statement statement(Statement real, Connection connection,
@@ -173,7 +262,16 @@ final class JdbcProxies {
           return capture(argc == 0 ? prepared : null, method, args);
         case "executeBatch":
         case "executeLargeBatch":
-          return capture(prepared, method, args);
+          BatchWriteException.takeLastCounts();
+          try {
+            return capture(prepared, method, args);
+          } catch (BatchUpdateException e) {
+            throw e;
+          } catch (SQLException e) {
+            throw batchFailure(e);
+          } finally {
+            BatchWriteException.takeLastCounts();
+          }
         case "executeQuery":
           lastRequest = null;
           lastCapture = null;

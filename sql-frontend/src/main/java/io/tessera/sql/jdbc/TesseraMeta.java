@@ -2,7 +2,10 @@ package io.tessera.sql.jdbc;
 
 import io.tessera.protocol.proto.IndexDef;
 import io.tessera.protocol.proto.TableSchema;
+import io.tessera.sql.dml.BatchedInserts;
+import io.tessera.sql.dml.WriteListener;
 import io.tessera.sql.error.SqlErrors;
+import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.schema.ShardedTable;
 import io.tessera.sql.schema.TesseraSchema;
 import java.sql.Connection;
@@ -29,45 +32,130 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Tessera's Avatica {@link Meta}: Calcite's ({@code CalciteMetaImpl}), plus
  *
  * <ul>
- *   <li><b>transactions as far as they exist today</b>: every statement is committed when it
- *       completes (atomically per shard; a statement spanning shards is not atomic yet).
- *       {@code setAutoCommit(false)}, {@code setTransactionIsolation(..)} and
- *       {@code setReadOnly(..)} are accepted and reported back, but do not change that;
- *       {@code commit()} and {@code rollback()} succeed and do nothing. Consistently,
- *       {@code DatabaseMetaData.supportsTransactions()} is false and the default isolation is
- *       {@code TRANSACTION_NONE}.</li>
+ *   <li><b>transactions as far as they exist today</b> (docs/jdbc.md, "Transactions"): every
+ *       statement is committed when it completes (atomically per shard; a statement spanning
+ *       shards is not atomic yet), and reads one consistent snapshot: READ COMMITTED, the
+ *       default and only isolation level ({@code READ_UNCOMMITTED} is raised to it; asking for
+ *       {@code REPEATABLE_READ} or {@code SERIALIZABLE} fails with 0A000).
+ *       {@code setAutoCommit(false)} is accepted, but statements still commit on their own; the
+ *       Meta counts the rows written since the last commit/rollback in that mode, and
+ *       {@code rollback()} after writes fails with 0A000 saying they stay committed (instead of
+ *       silently undoing nothing); {@code commit()} and a {@code rollback()} without writes
+ *       succeed.</li>
  *   <li><b>SQLStates</b>: every failure leaving the Meta goes through {@link SqlErrors}, so the
  *       SQLException the application sees carries the right SQLState and vendor code;</li>
  *   <li><b>{@code getPrimaryKeys} and {@code getIndexInfo}</b> from the stored table schema.</li>
  * </ul>
  */
-public class TesseraMeta extends CalciteMetaBridge {
+public class TesseraMeta extends CalciteMetaBridge implements WriteListener {
+  /** The isolation each statement gets, the only one there is until transactions land. */
+  static final int ISOLATION = Connection.TRANSACTION_READ_COMMITTED;
+
+  private final Object connectionKey;
+  /** Rows written since the last commit/rollback while autocommit is off (all committed). */
+  private long writesSinceCommit;
+
   protected TesseraMeta(AvaticaConnection connection) {
     super(connection);
+    this.connectionKey = connection;
     this.connProps
         .setAutoCommit(true)
         .setReadOnly(false)
-        .setTransactionIsolation(Connection.TRANSACTION_NONE);
+        .setTransactionIsolation(ISOLATION);
     this.connProps.setDirty(false);
+    WriteListener.Registry.register(connection, this);
   }
 
   // ---- transactions ----
 
-  @Override public ConnectionProperties connectionSync(ConnectionHandle ch,
+  @Override public synchronized ConnectionProperties connectionSync(ConnectionHandle ch,
       ConnectionProperties props) {
-    // Accept autocommit, isolation, read-only, catalog and schema; statements stay autocommitted.
+    Integer isolation = props.getTransactionIsolation();
+    if (isolation != null) {
+      isolation = acceptedIsolation(isolation);
+    }
+    Boolean autoCommit = props.isAutoCommit();
+    if (autoCommit != null && !autoCommit.equals(connProps.isAutoCommit())) {
+      // Changing the mode ends the current "transaction" (JDBC: it is committed).
+      writesSinceCommit = 0;
+    }
+    // Accept autocommit, read-only, catalog and schema; statements stay autocommitted.
     ConnectionProperties accepted = new ConnectionPropertiesImpl(
-        props.isAutoCommit(), props.isReadOnly(), props.getTransactionIsolation(),
-        props.getCatalog(), props.getSchema());
+        autoCommit, props.isReadOnly(), isolation, props.getCatalog(), props.getSchema());
     return super.connectionSync(ch, accepted);
   }
 
-  @Override public void commit(ConnectionHandle ch) {
-    // Every statement has already been committed.
+  /**
+   * The level {@code setTransactionIsolation(level)} gets: READ COMMITTED for READ UNCOMMITTED and
+   * READ COMMITTED (JDBC lets a driver substitute a stricter level); 0A000 for the levels above
+   * it, which a statement-at-a-time database cannot give, and for NONE.
+   */
+  static int acceptedIsolation(int level) {
+    switch (level) {
+      case Connection.TRANSACTION_READ_UNCOMMITTED:
+      case Connection.TRANSACTION_READ_COMMITTED:
+        return ISOLATION;
+      case Connection.TRANSACTION_REPEATABLE_READ:
+      case Connection.TRANSACTION_SERIALIZABLE:
+        throw TesseraException.unsupported("Transaction isolation level "
+            + isolationName(level) + " is not supported: multi-statement transactions are not"
+            + " supported yet, every statement commits on its own and reads one consistent"
+            + " snapshot (TRANSACTION_READ_COMMITTED, the default and only level)");
+      default:
+        throw TesseraException.unsupported("Transaction isolation level "
+            + isolationName(level) + " cannot be set; the only level is"
+            + " TRANSACTION_READ_COMMITTED");
+    }
   }
 
-  @Override public void rollback(ConnectionHandle ch) {
-    // Nothing is pending: every statement has already been committed.
+  static String isolationName(int level) {
+    switch (level) {
+      case Connection.TRANSACTION_NONE: return "TRANSACTION_NONE";
+      case Connection.TRANSACTION_READ_UNCOMMITTED: return "TRANSACTION_READ_UNCOMMITTED";
+      case Connection.TRANSACTION_READ_COMMITTED: return "TRANSACTION_READ_COMMITTED";
+      case Connection.TRANSACTION_REPEATABLE_READ: return "TRANSACTION_REPEATABLE_READ";
+      case Connection.TRANSACTION_SERIALIZABLE: return "TRANSACTION_SERIALIZABLE";
+      default: return String.valueOf(level);
+    }
+  }
+
+  /** Counts writes while autocommit is off (called by the writer, on the executing thread). */
+  @Override public synchronized void rowsWritten(long rows) {
+    if (rows > 0 && Boolean.FALSE.equals(connProps.isAutoCommit())) {
+      writesSinceCommit += rows;
+    }
+  }
+
+  /** Rows written since the last commit/rollback while autocommit is off. */
+  synchronized long writesSinceCommit() {
+    return writesSinceCommit;
+  }
+
+  @Override public synchronized void commit(ConnectionHandle ch) {
+    // Every statement has already been committed.
+    writesSinceCommit = 0;
+  }
+
+  /**
+   * Nothing can be undone: every statement has already been committed. Without writes since the
+   * last commit/rollback that is exactly what a rollback would do; after writes it must not
+   * pretend, so it fails with 0A000 (and starts counting anew).
+   */
+  @Override public synchronized void rollback(ConnectionHandle ch) {
+    long writes = writesSinceCommit;
+    writesSinceCommit = 0;
+    if (writes > 0) {
+      throw TesseraException.unsupported("ROLLBACK cannot undo the " + writes + " row write"
+          + (writes == 1 ? "" : "s") + " made since the last COMMIT: "
+          + (writes == 1 ? "it was" : "they were") + " already committed, because"
+          + " multi-statement transactions are not supported yet (every statement commits on"
+          + " its own, even with autocommit off)");
+    }
+  }
+
+  @Override public void closeConnection(ConnectionHandle ch) {
+    WriteListener.Registry.unregister(connectionKey);
+    super.closeConnection(ch);
   }
 
   // ---- execution, with failures mapped to SQLStates ----
@@ -120,12 +208,21 @@ public class TesseraMeta extends CalciteMetaBridge {
     }
   }
 
+  /**
+   * Calcite executes a batch one parameter set at a time; for an {@code INSERT ... VALUES} the
+   * rows of all sets are collected and sent as one write per shard ({@link BatchedInserts}).
+   */
   @Override public ExecuteBatchResult executeBatch(StatementHandle h,
       List<List<TypedValue>> parameterValueLists) throws NoSuchStatementException {
+    BatchedInserts batch = BatchedInserts.begin();
     try {
-      return super.executeBatch(h, parameterValueLists);
+      ExecuteBatchResult result = super.executeBatch(h, parameterValueLists);
+      batch.flush();
+      return result;
     } catch (RuntimeException e) {
       throw SqlErrors.toClient(e);
+    } finally {
+      BatchedInserts.end();
     }
   }
 

@@ -63,6 +63,8 @@ class TableSchemasTest {
     assertThat(t.getPrimaryKeyList()).containsExactly(1);
     assertThat(t.getShardKeyList()).containsExactly(1);
     assertThat(t.getShardCount()).isEqualTo(6); // 3 per live node
+    // No REPLICAS clause: 0, the coordinator's configured default.
+    assertThat(t.getReplicationFactor()).isZero();
   }
 
   @Test void defaultShardCountIsBounded() {

@@ -202,8 +202,12 @@ class WritesThroughJdbcTest extends ClusterTestBase {
       execute(c, "CREATE TABLE ac (id INT PRIMARY KEY)");
       update(c, "INSERT INTO ac VALUES (1)");
       c.commit();
-      c.rollback(); // statements are autocommitted: nothing to roll back
-      assertThat(query(c, "SELECT id FROM ac")).containsExactly(List.of(1));
+      c.rollback(); // nothing written since the commit: nothing to roll back
+      update(c, "INSERT INTO ac VALUES (2)");
+      // Statements are autocommitted: a rollback after writes cannot pretend to undo them.
+      assertThat(stateOf(c::rollback)).isEqualTo("0A000");
+      assertThat(query(c, "SELECT id FROM ac ORDER BY id"))
+          .containsExactly(List.of(1), List.of(2));
       c.setAutoCommit(true);
       execute(c, "DROP TABLE ac");
     }
