@@ -1,6 +1,8 @@
 package io.tessera.sql.jdbc;
 
 import io.tessera.sql.ddl.TesseraDdlExecutor;
+import io.tessera.sql.planner.CalciteSystemDefaults;
+import io.tessera.sql.schema.TesseraTypeSystem;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
@@ -40,6 +42,10 @@ public class FrontendDriver extends Driver {
   /** The schema holding Tessera's tables and views. */
   public static final String SCHEMA = "PUBLIC";
 
+  static {
+    CalciteSystemDefaults.apply();
+  }
+
   public FrontendDriver() {
     super(TesseraPrepare::new);
   }
@@ -69,7 +75,7 @@ public class FrontendDriver extends Driver {
   }
 
   /** Tessera's Calcite settings, under anything the caller set explicitly. */
-  protected static Properties withDefaults(Properties info) {
+  public static Properties withDefaults(Properties info) {
     Properties p = new Properties();
     p.setProperty(CalciteConnectionProperty.PARSER_FACTORY.camelName(),
         TesseraDdlExecutor.class.getName() + "#PARSER_FACTORY");
@@ -77,6 +83,9 @@ public class FrontendDriver extends Driver {
     p.setProperty(CalciteConnectionProperty.UNQUOTED_CASING.camelName(), "TO_UPPER");
     p.setProperty(CalciteConnectionProperty.QUOTED_CASING.camelName(), "UNCHANGED");
     p.setProperty(CalciteConnectionProperty.CASE_SENSITIVE.camelName(), "true");
+    // SUM/AVG typed so that they do not overflow their argument's type.
+    p.setProperty(CalciteConnectionProperty.TYPE_SYSTEM.camelName(),
+        TesseraTypeSystem.class.getName() + "#INSTANCE");
     if (info != null) {
       p.putAll(info);
     }

@@ -2,6 +2,8 @@ package io.tessera.sql.jdbc;
 
 import io.tessera.sql.dml.EnumerableShardTableModifyRule;
 import io.tessera.sql.dml.TesseraSqlToRelConverter;
+import io.tessera.sql.planner.CommonKeyTypeJoinRule;
+import io.tessera.sql.planner.DistinctSafeMergeUnionRule;
 import java.lang.reflect.Type;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
@@ -25,7 +27,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * Calcite's statement preparation with Tessera's planner rules. The shard convention registers
  * its own rules when a shard scan enters the planner; here the planner also always knows how to
  * implement writes to sharded tables (INSERT, UPDATE, DELETE), in place of Calcite's
- * {@code EnumerableTableModify}.
+ * {@code EnumerableTableModify}, and two of Calcite's enumerable rules are replaced by corrected
+ * ones: {@link CommonKeyTypeJoinRule} (hash joins on keys of different types) and
+ * {@link DistinctSafeMergeUnionRule} (no LIMIT below a distinct UNION).
  */
 public class TesseraPrepare extends CalcitePrepareImpl {
   /** Calcite's, converting SQL to relational algebra with {@link TesseraSqlToRelConverter}. */
@@ -54,6 +58,12 @@ public class TesseraPrepare extends CalcitePrepareImpl {
     // Writes to sharded tables are ours; Calcite's cannot UPDATE and would write to a collection.
     planner.removeRule(EnumerableRules.ENUMERABLE_TABLE_MODIFICATION_RULE);
     planner.addRule(EnumerableShardTableModifyRule.INSTANCE);
+    // Calcite's hash join compares keys of different types (INTEGER vs SMALLINT) as unequal.
+    planner.removeRule(EnumerableRules.ENUMERABLE_JOIN_RULE);
+    planner.addRule(CommonKeyTypeJoinRule.INSTANCE);
+    // Calcite's merge union pushes LIMIT below a distinct UNION, losing rows.
+    planner.removeRule(EnumerableRules.ENUMERABLE_MERGE_UNION_RULE);
+    planner.addRule(DistinctSafeMergeUnionRule.INSTANCE);
     return planner;
   }
 }

@@ -69,6 +69,15 @@ public final class ShardAccess {
     return upperInclusive;
   }
 
+  /**
+   * The same shards, without a key range or index: every row of those shards (for a plan whose
+   * index was dropped; the fragment's filter still selects the rows).
+   */
+  ShardAccess withoutIndex() {
+    return indexId == 0 && lower.isEmpty() && upper.isEmpty() ? this
+        : new ShardAccess(shardKeys, 0, "", ImmutableList.of(), true, ImmutableList.of(), true);
+  }
+
   public boolean isFull() {
     return shardKeys == null && indexId == 0 && lower.isEmpty() && upper.isEmpty();
   }

@@ -18,7 +18,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class ShardFilter extends Filter implements ShardRel {
   public ShardFilter(RelOptCluster cluster, RelTraitSet traitSet, RelNode input,
       RexNode condition) {
-    super(cluster, traitSet, input, condition);
+    super(cluster, ShardRel.unsorted(traitSet), input, condition);
     assert getConvention() == CONVENTION;
   }
 

@@ -22,7 +22,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public final class ShardProject extends Project implements ShardRel {
   public ShardProject(RelOptCluster cluster, RelTraitSet traitSet, RelNode input,
       List<? extends RexNode> projects, RelDataType rowType) {
-    super(cluster, traitSet, List.of(), input, projects, rowType, java.util.Set.of());
+    super(cluster, ShardRel.unsorted(traitSet), List.of(), input, projects, rowType,
+        java.util.Set.of());
     assert getConvention() == CONVENTION;
   }
 

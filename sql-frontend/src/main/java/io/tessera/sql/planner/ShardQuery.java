@@ -54,6 +54,7 @@ public final class ShardQuery {
   private final boolean hasParams;
   /** The bound spec when the fragment has no parameters. */
   private final @Nullable ScanSpec constantSpec;
+  private volatile @Nullable Revalidated revalidated;
 
   private ShardQuery(ShardedTable table, ShardAccess access, @Nullable RexNode filter,
       @Nullable List<RexNode> projects, RelCollation collation, @Nullable RexNode offset,
@@ -100,9 +101,52 @@ public final class ShardQuery {
 
   /** Runs the fragment on the target shards; called by generated code. */
   public Enumerable<Object> execute(DataContext root) {
-    ScanSpec spec = constantSpec != null ? constantSpec : bind(Params.of(root));
     TesseraSchema schema = TesseraSchema.from(root);
+    ShardQuery query = against(schema.table(table.name()));
+    ScanSpec spec = query.constantSpec != null ? query.constantSpec
+        : query.bind(Params.of(root));
     return ShardScanner.enumerable(schema.reads(), spec, root);
+  }
+
+  /**
+   * This fragment for the table as the cluster knows it now ({@code current}), which may have
+   * changed since the statement was planned (prepared statements keep their plan): if the index
+   * the plan reads was dropped, the same shards are scanned without it (the filter is complete);
+   * if the table was dropped (or dropped and created again), the statement fails.
+   */
+  ShardQuery against(@Nullable ShardedTable current) {
+    if (current == table) {
+      return this;
+    }
+    TableSchema planned = table.schema();
+    if (current == null || current.schema().getTableId() != planned.getTableId()
+        || !current.schema().getColumnsList().equals(planned.getColumnsList())) {
+      throw new TesseraException(SqlStates.TABLE_NOT_FOUND, "Table " + table.name()
+          + " was dropped or replaced after the statement was prepared; prepare it again");
+    }
+    int indexId = access.indexId();
+    if (indexId == 0 || current.schema().getIndexesList().stream()
+        .anyMatch(i -> i.getIndexId() == indexId)) {
+      return this;
+    }
+    Revalidated r = revalidated;
+    if (r == null || r.table != current) {
+      r = new Revalidated(current, new ShardQuery(current, access.withoutIndex(), filter,
+          projects, collation, offset, fetch, rowType, rexBuilder, scalarRows));
+      revalidated = r;
+    }
+    return r.query;
+  }
+
+  /** The fragment re-targeted at a changed table, for the table object it was made for. */
+  private static final class Revalidated {
+    final ShardedTable table;
+    final ShardQuery query;
+
+    Revalidated(ShardedTable table, ShardQuery query) {
+      this.table = table;
+      this.query = query;
+    }
   }
 
   /** The fragment with parameters resolved through {@code params}. */

@@ -4,6 +4,7 @@ import io.tessera.sql.schema.ShardedTable;
 import java.util.List;
 import org.apache.calcite.plan.Convention;
 import org.apache.calcite.plan.RelOptTable;
+import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelCollation;
 import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelNode;
@@ -25,6 +26,16 @@ public interface ShardRel extends RelNode {
    * pushed on top of it, so it lives in its own convention that only converts to enumerable.
    */
   Convention SORTED = new Convention.Impl("SHARD_SORTED", ShardRel.class);
+
+  /**
+   * The traits of a {@link #CONVENTION SHARD} operator: {@code traits} without any collation.
+   * A fragment runs on every target shard and the converter concatenates the shard streams, so
+   * its rows are in no particular order, whatever order the logical operator it replaces had or
+   * a single shard reads in; only a {@link ShardSort} (merged by the converter) delivers one.
+   */
+  static RelTraitSet unsorted(RelTraitSet traits) {
+    return traits.replace(RelCollations.EMPTY);
+  }
 
   /** Adds this operator's part of the fragment to {@code implementor}. */
   void implement(Implementor implementor);

@@ -14,7 +14,6 @@ import org.apache.calcite.plan.RelOptRuleCall;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.plan.RelRule;
 import org.apache.calcite.plan.RelTraitSet;
-import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.convert.ConverterRule;
@@ -123,13 +122,18 @@ public final class ShardRules {
       AGGREGATE_SCAN_EXTRACT_PROJECT, AGGREGATE_WITHOUT_COLUMNS);
 
   static {
-    PlanCaching.enable();
+    CalciteSystemDefaults.apply();
   }
 
   public static void register(RelOptPlanner planner) {
     for (RelOptRule rule : RULES) {
       planner.addRule(rule);
     }
+  }
+
+  /** {@code rel}'s traits in the SHARD convention, without collation ({@link ShardRel#unsorted}). */
+  static RelTraitSet shardTraits(RelNode rel) {
+    return ShardRel.unsorted(rel.getTraitSet().replace(ShardRel.CONVENTION));
   }
 
   private static boolean isDeterministicAndTranslatable(RexBuilder rexBuilder, RexNode e) {
@@ -160,8 +164,8 @@ public final class ShardRules {
       ShardAccess access = ShardAccess.choose(scan.shardedTable().schema(),
           KeyConditions.of(condition, scan.shardedTable().schema()));
       RelNode input = access.isFull() ? scan : scan.withAccess(access);
-      RelNode shardFilter = new ShardFilter(filter.getCluster(),
-          filter.getTraitSet().replace(ShardRel.CONVENTION), input, condition);
+      RelNode shardFilter = new ShardFilter(filter.getCluster(), shardTraits(filter), input,
+          condition);
       if (kept.isEmpty()) {
         call.transformTo(shardFilter);
       } else {
@@ -213,9 +217,11 @@ public final class ShardRules {
 
     @Override public @Nullable RelNode convert(RelNode rel) {
       LogicalProject project = (LogicalProject) rel;
-      RelNode input = convert(project.getInput(),
-          project.getInput().getTraitSet().replace(ShardRel.CONVENTION));
-      RelTraitSet traits = project.getTraitSet().replace(ShardRel.CONVENTION);
+      // Neither the input nor the result is sorted, even when the logical project claims an
+      // order (e.g. above a sort): the pushed projection may also be narrower than the project,
+      // so its collation would not even refer to the right columns.
+      RelNode input = convert(project.getInput(), shardTraits(project.getInput()));
+      RelTraitSet traits = shardTraits(project);
       RexBuilder rexBuilder = project.getCluster().getRexBuilder();
       if (project.getProjects().isEmpty()) {
         return null; // an empty projection means "every column" to a shard
@@ -297,8 +303,7 @@ public final class ShardRules {
 
     @Override public RelNode convert(RelNode rel) {
       Sort sort = (Sort) rel;
-      RelNode input = convert(sort.getInput(), sort.getInput().getTraitSet()
-          .replace(ShardRel.CONVENTION).replace(RelCollations.EMPTY));
+      RelNode input = convert(sort.getInput(), shardTraits(sort.getInput()));
       return new ShardSort(sort.getCluster(), sort.getTraitSet().replace(ShardRel.SORTED),
           input, sort.getCollation(), sort.offset, sort.fetch);
     }

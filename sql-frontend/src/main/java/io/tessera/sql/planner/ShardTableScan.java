@@ -32,7 +32,7 @@ public final class ShardTableScan extends TableScan implements ShardRel {
 
   private ShardTableScan(RelOptCluster cluster, RelTraitSet traitSet, RelOptTable table,
       ShardedTable shardedTable, ShardAccess access) {
-    super(cluster, traitSet, List.of(), table);
+    super(cluster, ShardRel.unsorted(traitSet), List.of(), table);
     this.shardedTable = shardedTable;
     this.access = access;
   }

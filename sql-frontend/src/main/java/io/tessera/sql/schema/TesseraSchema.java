@@ -48,6 +48,13 @@ public final class TesseraSchema extends AbstractSchema {
   public static SchemaPlus attach(SchemaPlus root, ClusterClient client) {
     TesseraSchema schema = new TesseraSchema(client);
     SchemaPlus plus = root.add(NAME, schema);
+    // Calcite wraps the table and sub-schema lookups of a schema in snapshot caches when they are
+    // first used, and setCacheEnabled(false) disables only the caches that exist: without creating
+    // them first, the connection's schema kept the tables of its first lookup for ever (a dropped
+    // index or table still showed, a new one did not). Statements plan over their own snapshot of
+    // the schema, which reads this one afresh.
+    plus.tables();
+    plus.subSchemas();
     plus.setCacheEnabled(false);
     schema.self = plus;
     return plus;

@@ -1,8 +1,9 @@
 package io.tessera.sql.planner;
 
+import io.tessera.sql.jdbc.FrontendDriver;
+import io.tessera.sql.jdbc.TesseraPrepare;
 import io.tessera.sql.schema.ShardedTable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.Driver;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
@@ -27,11 +31,11 @@ final class PlannerHarness implements AutoCloseable {
   private final Connection connection;
 
   PlannerHarness(ShardedTable... tables) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("quoting", "DOUBLE_QUOTE");
-    p.setProperty("unquotedCasing", "TO_UPPER");
-    p.setProperty("caseSensitive", "true");
-    connection = DriverManager.getConnection("jdbc:calcite:", p);
+    // Tessera's preparation (rules) and connection settings (type system, casing, ...), without
+    // a cluster.
+    Properties p = FrontendDriver.withDefaults(new Properties());
+    connection = new Driver().withPrepareFactory(TesseraPrepare::new)
+        .connect("jdbc:calcite:", p);
     Map<String, Table> map = new HashMap<>();
     for (ShardedTable t : tables) {
       map.put(t.name(), t);
@@ -67,6 +71,17 @@ final class PlannerHarness implements AutoCloseable {
             (RelRoot root) -> plans.add(root.rel));
         PreparedStatement ps = connection.prepareStatement(sql)) {
       return plans.get(plans.size() - 1);
+    }
+  }
+
+  /** The physical plan of {@code sql} when the planner does not have {@code rules}. */
+  RelNode physicalWithout(String sql, RelOptRule... rules) throws SQLException {
+    try (Hook.Closeable ignored = Hook.PLANNER.addThread((RelOptPlanner p) -> {
+      for (RelOptRule rule : rules) {
+        p.removeRule(rule);
+      }
+    })) {
+      return physical(sql);
     }
   }
 
