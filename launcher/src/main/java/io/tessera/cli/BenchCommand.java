@@ -5,17 +5,21 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
-/** {@code tessera bench}: placeholder until the benchmarks module ships a runnable harness. */
+/**
+ * {@code tessera bench}: {@code bin/tessera} runs it itself, as the benchmarks module's
+ * {@code io.tessera.bench.BenchMain} on {@code benchmarks/target/lib} (nothing depends on the benchmarks
+ * module); this command only answers when the launcher is started some other way.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: not yet available (the benchmarks module has no runnable harness yet).")
+        description = "Benchmarks against peers: run through bin/tessera bench --compare [--quick].")
 final class BenchCommand implements Callable<Integer> {
     @Unmatched
     List<String> ignored;
 
     @Override
     public Integer call() {
-        System.err.println("tessera bench: not yet available. The benchmark harness (benchmarks module) is not "
-                + "written yet; this command will run it once it exists.");
+        System.err.println("tessera bench: run it as `bin/tessera bench --compare [--quick]`, which starts "
+                + "io.tessera.bench.BenchMain on benchmarks/target/lib (build: mvn -B -q package -DskipTests).");
         return 1;
     }
 }
