@@ -5,51 +5,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tessera.coordinator.testing.ZkTesting;
-import io.tessera.coordinator.zk.EmbeddedZooKeeper;
+import io.tessera.coordinator.testing.ZooKeeperFixture;
 import io.tessera.protocol.meta.ZkPaths;
 import io.tessera.protocol.proto.CoordinatorInfo;
 import io.tessera.protocol.proto.CoordinatorServiceGrpc;
 import io.tessera.protocol.proto.Error;
 import io.tessera.protocol.proto.TimestampRequest;
 import io.tessera.protocol.proto.TimestampResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CoordinatorFailoverTest {
-    @TempDir
-    Path dir;
-    EmbeddedZooKeeper zk;
-    final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void startZk() throws Exception {
-        zk = new EmbeddedZooKeeper(dir, 0).start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-        zk.close();
-    }
+    @RegisterExtension
+    final ZooKeeperFixture zk = new ZooKeeperFixture();
 
     private Coordinator coordinator(String id) throws Exception {
         Coordinator c = new Coordinator(CoordinatorConfig.of(id, zk.connectString(), "failover", "127.0.0.1", 0));
-        closeables.add(c);
+        zk.closeAfter(c);
         return c.start();
     }
 
     private CoordinatorServiceGrpc.CoordinatorServiceBlockingStub stub(Coordinator c) {
         ManagedChannel ch = NettyChannelBuilder.forTarget(c.address()).usePlaintext().build();
-        closeables.add(ch::shutdownNow);
+        zk.closeAfter(ch::shutdownNow);
         return CoordinatorServiceGrpc.newBlockingStub(ch);
     }
 
@@ -87,7 +67,7 @@ class CoordinatorFailoverTest {
         assertThat(after).isGreaterThan(before);
 
         CuratorFramework observer = ZkTesting.connect(zk.connectString(), "failover");
-        closeables.add(observer);
+        zk.closeAfter(observer);
         assertThat(ZkTesting.eventually(5_000, () -> {
             try {
                 CoordinatorInfo leader = CoordinatorInfo.parseFrom(observer.getData().forPath(ZkPaths.COORDINATOR_LEADER));

@@ -4,22 +4,12 @@ import io.tessera.coordinator.Coordinator;
 import io.tessera.coordinator.CoordinatorConfig;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tessera coordinator}: one coordinator (leader-elected among all coordinators of the cluster). */
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
         description = "Run a coordinator (membership, placement, failover, TSO, DDL) until Ctrl-C / SIGTERM.")
-final class CoordinatorCommand implements Callable<Integer> {
-    @Mixin
-    ConfigFile configFile;
-
-    @Option(names = "--zk", defaultValue = "127.0.0.1:2181", description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
-    String zk;
-
-    @Option(names = "--cluster", defaultValue = "default", description = "Cluster name (default: ${DEFAULT-VALUE}).")
-    String cluster;
-
+final class CoordinatorCommand extends ClusterCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE}).")
     String host;
 

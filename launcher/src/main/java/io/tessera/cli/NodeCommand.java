@@ -6,22 +6,12 @@ import io.tessera.node.storage.Durability;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tessera node}: one shard node, registered in ZooKeeper, until stopped. */
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Run a shard node (stores and serves shard replicas) until Ctrl-C / SIGTERM.")
-final class NodeCommand implements Callable<Integer> {
-    @Mixin
-    ConfigFile configFile;
-
-    @Option(names = "--zk", defaultValue = "127.0.0.1:2181", description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
-    String zk;
-
-    @Option(names = "--cluster", defaultValue = "default", description = "Cluster name (default: ${DEFAULT-VALUE}).")
-    String cluster;
-
+final class NodeCommand extends ClusterCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Directory of the node's replica files; omitted = in memory (lost at exit).")
     Path data;
 

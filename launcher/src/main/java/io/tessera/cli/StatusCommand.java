@@ -7,22 +7,12 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tessera status}: a cluster's nodes, coordinator, tables and shard placement, from ZooKeeper. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print live nodes, the leading coordinator, tables and shard placement, read from ZooKeeper.")
-final class StatusCommand implements Callable<Integer> {
-    @Mixin
-    ConfigFile configFile;
-
-    @Option(names = "--zk", defaultValue = "127.0.0.1:2181", description = "ZooKeeper connect string (default: ${DEFAULT-VALUE}).")
-    String zk;
-
-    @Option(names = "--cluster", defaultValue = "default", description = "Cluster name (default: ${DEFAULT-VALUE}).")
-    String cluster;
-
+final class StatusCommand extends ClusterCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "10", description = "Seconds to wait for ZooKeeper (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 

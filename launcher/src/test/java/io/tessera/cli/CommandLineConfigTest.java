@@ -83,7 +83,7 @@ class CommandLineConfigTest {
     }
 
     @Test
-    void benchSaysItIsNotYetAvailable() {
+    void benchInTheLauncherPointsToBinTesseraBench() {
         assertThat(cli(null).execute("bench")).isEqualTo(1);
     }
 }

@@ -1,7 +1,9 @@
 package io.tessera.sql;
 
+import static io.tessera.sql.testing.JdbcTesting.column;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tessera.sql.testing.JdbcTesting;
 import io.tessera.sql.testing.LocalClusterFixture;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -13,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -302,32 +303,14 @@ class DistributedReadsTest {
   // ------------------------------------------------------------------------------ helpers
 
   private static void execute(String sql) throws SQLException {
-    try (Statement s = connection.createStatement()) {
-      s.execute(sql);
-    }
+    JdbcTesting.execute(connection, sql);
   }
 
   private static String explain(String sql) throws SQLException {
-    return String.join("\n", column(query("EXPLAIN PLAN FOR " + sql)).stream()
-        .map(String::valueOf).collect(Collectors.toList()));
+    return JdbcTesting.explain(connection, sql);
   }
 
   private static List<List<Object>> query(String sql) throws SQLException {
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      List<List<Object>> rows = new ArrayList<>();
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        Object[] row = new Object[n];
-        for (int i = 0; i < n; i++) {
-          row[i] = rs.getObject(i + 1);
-        }
-        rows.add(Arrays.asList(row));
-      }
-      return rows;
-    }
-  }
-
-  private static List<Object> column(List<List<Object>> rows) {
-    return rows.stream().map(r -> r.get(0)).collect(Collectors.toList());
+    return JdbcTesting.query(connection, sql);
   }
 }

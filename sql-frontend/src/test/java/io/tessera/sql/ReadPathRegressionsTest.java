@@ -1,8 +1,10 @@
 package io.tessera.sql;
 
+import static io.tessera.sql.testing.JdbcTesting.column;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.sql.schema.ShardedTable;
+import io.tessera.sql.testing.JdbcTesting;
 import io.tessera.sql.testing.LocalClusterFixture;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -337,9 +339,7 @@ class ReadPathRegressionsTest {
   }
 
   private static void execute(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
+    JdbcTesting.execute(c, sql);
   }
 
   private static String explain(String sql) throws SQLException {
@@ -347,8 +347,7 @@ class ReadPathRegressionsTest {
   }
 
   private static String explain(Connection c, String sql) throws SQLException {
-    return column(query(c, "EXPLAIN PLAN FOR " + sql)).stream().map(String::valueOf)
-        .collect(Collectors.joining("\n"));
+    return JdbcTesting.explain(c, sql);
   }
 
   private static List<List<Object>> query(String sql) throws SQLException {
@@ -356,21 +355,6 @@ class ReadPathRegressionsTest {
   }
 
   private static List<List<Object>> query(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-      List<List<Object>> rows = new ArrayList<>();
-      int n = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        Object[] row = new Object[n];
-        for (int i = 0; i < n; i++) {
-          row[i] = rs.getObject(i + 1);
-        }
-        rows.add(Arrays.asList(row));
-      }
-      return rows;
-    }
-  }
-
-  private static List<Object> column(List<List<Object>> rows) {
-    return rows.stream().map(r -> r.get(0)).collect(Collectors.toList());
+    return JdbcTesting.query(c, sql);
   }
 }

@@ -4,37 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tessera.coordinator.testing.ZkTesting;
-import io.tessera.coordinator.zk.EmbeddedZooKeeper;
+import io.tessera.coordinator.testing.ZooKeeperFixture;
 import io.tessera.protocol.meta.ZkPaths;
 import io.tessera.protocol.proto.CoordinatorInfo;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LeadershipTest {
-    @TempDir
-    Path dir;
-    EmbeddedZooKeeper zk;
-    final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void startZk() throws Exception {
-        zk = new EmbeddedZooKeeper(dir, 0).start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-        zk.close();
-    }
+    @RegisterExtension
+    final ZooKeeperFixture zk = new ZooKeeperFixture();
 
     private record Candidate(CuratorFramework client, Leadership leadership, List<Long> terms) {}
 
@@ -50,8 +32,8 @@ class LeadershipTest {
             @Override
             public void deposed(Fence fence) {}
         });
-        closeables.add(client);
-        closeables.add(l);
+        zk.closeAfter(client);
+        zk.closeAfter(l);
         l.start(id + ".example:1");
         return new Candidate(client, l, terms);
     }

@@ -9,38 +9,18 @@ import io.tessera.coordinator.leader.Leadership;
 import io.tessera.coordinator.leader.LeadershipListener;
 import io.tessera.coordinator.leader.NotLeaderException;
 import io.tessera.coordinator.testing.ZkTesting;
-import io.tessera.coordinator.zk.EmbeddedZooKeeper;
+import io.tessera.coordinator.testing.ZooKeeperFixture;
 import io.tessera.protocol.meta.ZkPaths;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TimestampOracleTest {
-    @TempDir
-    Path dir;
-    EmbeddedZooKeeper zk;
-    final List<AutoCloseable> closeables = new ArrayList<>();
-
-    @BeforeEach
-    void startZk() throws Exception {
-        zk = new EmbeddedZooKeeper(dir, 0).start();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-        zk.close();
-    }
+    @RegisterExtension
+    final ZooKeeperFixture zk = new ZooKeeperFixture();
 
     private record Leader(CuratorFramework client, Leadership leadership, TimestampOracle tso) {}
 
@@ -59,8 +39,8 @@ class TimestampOracleTest {
                 tso.stop();
             }
         });
-        closeables.add(client);
-        closeables.add(l);
+        zk.closeAfter(client);
+        zk.closeAfter(l);
         l.start(id + ":1");
         return new Leader(client, l, tso);
     }
@@ -130,7 +110,7 @@ class TimestampOracleTest {
 
         // Another coordinator wins an epoch behind a's back (a's latch still believes it leads).
         CuratorFramework other = ZkTesting.connect(zk.connectString(), "c");
-        closeables.add(other);
+        zk.closeAfter(other);
         other.setData().forPath(ZkPaths.COORDINATOR_EPOCH, Longs.toByteArray(stale.epoch() + 1));
 
         assertThatThrownBy(() -> a.tso().next(1)).isInstanceOf(NotLeaderException.class);

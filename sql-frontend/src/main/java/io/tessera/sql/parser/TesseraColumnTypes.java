@@ -3,10 +3,10 @@ package io.tessera.sql.parser;
 import org.apache.calcite.runtime.CalciteContextException;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.dialect.CalciteSqlDialect;
-import org.apache.calcite.sql.type.SqlTypeName;
 
 import io.tessera.protocol.proto.ColumnDef;
 import io.tessera.protocol.proto.ColumnType;
+import io.tessera.sql.schema.ColumnTypes;
 
 /**
  * Maps parsed column definitions to the stored {@link ColumnDef} of {@code meta.proto}.
@@ -30,45 +30,11 @@ public final class TesseraColumnTypes {
 
   /** The stored type of a column, or throws (with position) if Tessera cannot store it. */
   public static ColumnType columnType(SqlColumnDef column) {
-    SqlTypeName t = column.sqlTypeName();
+    ColumnType t = ColumnTypes.toColumnType(column.sqlTypeName());
     if (t == null) {
       throw unsupported(column);
     }
-    switch (t) {
-    case BOOLEAN:
-      return ColumnType.BOOLEAN;
-    case TINYINT:
-      return ColumnType.TINYINT;
-    case SMALLINT:
-      return ColumnType.SMALLINT;
-    case INTEGER:
-      return ColumnType.INTEGER;
-    case BIGINT:
-      return ColumnType.BIGINT;
-    case DECIMAL:
-      return ColumnType.DECIMAL;
-    case REAL:
-      return ColumnType.REAL;
-    case FLOAT:
-    case DOUBLE:
-      return ColumnType.DOUBLE;
-    case CHAR:
-      return ColumnType.CHAR;
-    case VARCHAR:
-      return ColumnType.VARCHAR;
-    case BINARY:
-      return ColumnType.BINARY;
-    case VARBINARY:
-      return ColumnType.VARBINARY;
-    case DATE:
-      return ColumnType.DATE;
-    case TIME:
-      return ColumnType.TIME;
-    case TIMESTAMP:
-      return ColumnType.TIMESTAMP;
-    default:
-      throw unsupported(column);
-    }
+    return t;
   }
 
   /** The {@link ColumnDef} of {@code column} of {@code table} (name, type, length, ...). */

@@ -71,7 +71,15 @@ public final class ColumnTypes {
 
   /** The stored type holding values of a Calcite type, or null if Tessera has none. */
   public static @Nullable ColumnType toColumnType(RelDataType type) {
-    switch (type.getSqlTypeName()) {
+    return toColumnType(type.getSqlTypeName());
+  }
+
+  /** The stored type holding values of a SQL type name, or null if Tessera has none. */
+  public static @Nullable ColumnType toColumnType(@Nullable SqlTypeName type) {
+    if (type == null) {
+      return null;
+    }
+    switch (type) {
       case BOOLEAN:
         return ColumnType.BOOLEAN;
       case TINYINT:
