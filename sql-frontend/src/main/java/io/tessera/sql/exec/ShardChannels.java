@@ -13,6 +13,11 @@ import org.slf4j.LoggerFactory;
  * One gRPC channel per shard node address, shared by every statement of a cluster client. A
  * channel multiplexes any number of concurrent calls; callers set a deadline on each call.
  * {@link #close()} (called with the cluster client, or by a shutdown hook) shuts them all down.
+ *
+ * <p>Channels run call callbacks on the transport thread ({@code directExecutor()}): every
+ * listener of these calls only hands the message to a queue or future (ShardStream, ShardWriter)
+ * or is a blocking stub, which brings its own executor; this saves a thread hand-off per
+ * response (docs/benchmarks.md, "Profile: point select"). Callbacks must never block.
  */
 public final class ShardChannels implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardChannels.class);
@@ -38,6 +43,7 @@ public final class ShardChannels implements AutoCloseable {
     return channels.compute(address, (a, old) -> old != null && !old.isShutdown() ? old
         : Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
             .maxInboundMessageSize(64 << 20)
+            .directExecutor()
             .build());
   }
 

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
@@ -43,7 +44,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #nextTimestamp()} coalesces concurrent callers into one {@code GetTimestamps} call,
  * and every caller's timestamp comes from a call that began after the caller asked, so the
- * timestamps are linearizable: no prefetched timestamp is ever handed out.
+ * timestamps are linearizable: no prefetched timestamp is ever handed out. When no caller's own
+ * call is in flight, a caller makes its call itself, on its own thread, instead of handing it to
+ * the batching thread and waiting to be woken (two thread hand-offs less per statement, see
+ * docs/benchmarks.md, "Profile: point select"); callers that arrive meanwhile are coalesced as
+ * before. Either way a timestamp comes from a call that began after its caller asked.
  */
 public final class CoordinatorClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
@@ -54,6 +59,8 @@ public final class CoordinatorClient implements AutoCloseable {
     private final Duration timestampDeadline;
     private final LinkedBlockingQueue<CompletableFuture<Long>> waiting = new LinkedBlockingQueue<>();
     private final Thread batcher;
+    /** Set while a caller makes its own GetTimestamps call (at most one at a time). */
+    private final AtomicBoolean directCall = new AtomicBoolean();
 
     private final Object channelLock = new Object();
     // Guarded by channelLock.
@@ -87,10 +94,21 @@ public final class CoordinatorClient implements AutoCloseable {
      * @throws TesseraException 08006 when no coordinator answers within the retry budget
      */
     public long nextTimestamp() {
-        CompletableFuture<Long> ts = new CompletableFuture<>();
         if (closed) {
             throw TesseraException.unavailable("coordinator client is closed", null);
         }
+        if (directCall.compareAndSet(false, true)) {
+            try {
+                return getTimestamps(1);
+            } catch (TesseraException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw TesseraException.unavailable("cannot obtain a timestamp: " + e, e);
+            } finally {
+                directCall.set(false);
+            }
+        }
+        CompletableFuture<Long> ts = new CompletableFuture<>();
         waiting.add(ts);
         try {
             return ts.get();
