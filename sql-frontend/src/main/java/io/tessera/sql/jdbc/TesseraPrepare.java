@@ -21,6 +21,7 @@ import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.plan.RelOptCostFactory;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalcitePrepareImpl;
+import org.apache.calcite.rel.rules.CoreRules;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -29,7 +30,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * implement writes to sharded tables (INSERT, UPDATE, DELETE), in place of Calcite's
  * {@code EnumerableTableModify}, and two of Calcite's enumerable rules are replaced by corrected
  * ones: {@link CommonKeyTypeJoinRule} (hash joins on keys of different types) and
- * {@link DistinctSafeMergeUnionRule} (no LIMIT below a distinct UNION).
+ * {@link DistinctSafeMergeUnionRule} (no LIMIT below a distinct UNION). It also infers predicates
+ * across join equalities ({@code a.x = b.y AND a.x = ?} gives {@code b.y = ?}), which Calcite's
+ * default rule set does not, so that both sides of a join prune shards and choose key ranges.
  */
 public class TesseraPrepare extends CalcitePrepareImpl {
   /** Calcite's, converting SQL to relational algebra with {@link TesseraSqlToRelConverter}. */
@@ -64,6 +67,9 @@ public class TesseraPrepare extends CalcitePrepareImpl {
     // Calcite's merge union pushes LIMIT below a distinct UNION, losing rows.
     planner.removeRule(EnumerableRules.ENUMERABLE_MERGE_UNION_RULE);
     planner.addRule(DistinctSafeMergeUnionRule.INSTANCE);
+    // Not among Calcite's default rules: without it, WHERE i.id = ? in
+    // "i JOIN d ON d.item_id = i.id" prunes i but d is scanned on every shard.
+    planner.addRule(CoreRules.JOIN_PUSH_TRANSITIVE_PREDICATES);
     return planner;
   }
 }
