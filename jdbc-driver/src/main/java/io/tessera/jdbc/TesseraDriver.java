@@ -111,7 +111,7 @@ public class TesseraDriver extends FrontendDriver {
         return new DriverPropertyInfo[] {
             property(EmbeddedClusters.NODES, info, "shard nodes of an embedded (local:/mem:) cluster", "3"),
             property(EmbeddedClusters.REPLICAS, info,
-                    "embedded clusters: default replicas per shard; 0 = min(3, nodes)", "0"),
+                    "embedded clusters: default replicas per shard; 0 = 1 until replication lands", "0"),
             property(EmbeddedClusters.CLOSE_DELAY, info,
                     "embedded clusters: seconds to keep running after the last connection closes; -1 = until JVM exit",
                     "-1"),

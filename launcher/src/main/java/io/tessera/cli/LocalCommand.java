@@ -31,7 +31,7 @@ final class LocalCommand implements Callable<Integer> {
     String cluster;
 
     @Option(names = "--replicas", defaultValue = "0",
-            description = "Replicas per shard when a table does not say; 0 = min(3, nodes) (default: ${DEFAULT-VALUE}).")
+            description = "Replicas per shard when a table does not say; 0 = 1 until replication lands (default: ${DEFAULT-VALUE}).")
     int replicas;
 
     @Option(names = "--durability", defaultValue = "sync", description = "Shard nodes' durability: sync or memory (default: ${DEFAULT-VALUE}).")
