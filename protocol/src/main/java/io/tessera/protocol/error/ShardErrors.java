@@ -42,6 +42,7 @@ public final class ShardErrors {
             case NOT_PRIMARY:
             case UNKNOWN_SHARD:
             case SCHEMA_MISMATCH:
+            case NOT_SERVING:
                 return "08006"; // retried by the frontend; surfaces only when retries are exhausted
             default:
                 return "XX000";
@@ -55,6 +56,7 @@ public final class ShardErrors {
             case NOT_PRIMARY:
             case UNKNOWN_SHARD:
             case SCHEMA_MISMATCH:
+            case NOT_SERVING:
                 return true;
             default:
                 return false;
