@@ -20,7 +20,7 @@ public final class BenchMain {
     private BenchMain() {}
 
     static final String USAGE = String.join("\n",
-            "Usage: tessera bench --compare [--quick] [--peers h2,h2tcp,postgres,shardingsphere,tessera]",
+            "Usage: tessera bench --compare [--quick] [--peers h2,h2tcp,postgres,shardingsphere,tessera,tessera-rf3]",
             "                     [--threads N] [--no-scaling] [--scaling 1,2,4] [--out DIR]",
             "       tessera bench jmh [JMH options]      (e.g. jmh JdbcBenchmarks -p peer=tessera -f 1)",
             "  --compare     run the suite on every peer (same data, threads, warm-up), write DIR/benchmarks.md + charts",

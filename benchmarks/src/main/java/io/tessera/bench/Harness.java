@@ -96,7 +96,7 @@ public final class Harness {
         try {
             for (int n : settings.scalingNodes()) {
                 log("== scaling: Tessera with %d node(s)", n);
-                try (RunningPeer rp = RunningPeer.start(new TesseraPeer(n), settings, false)) {
+                try (RunningPeer rp = RunningPeer.start(new TesseraPeer(n, 1), settings, false)) {
                     for (String w : settings.scalingWorkloads()) {
                         YcsbRunner.Result y = YcsbRunner.run(rp.dataSource(), "tessera", w, settings.ycsbRecords(),
                                 settings.threads(), settings.ycsbWarmup(), settings.ycsbSeconds());

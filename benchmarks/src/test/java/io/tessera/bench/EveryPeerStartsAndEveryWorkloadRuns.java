@@ -44,6 +44,6 @@ class EveryPeerStartsAndEveryWorkloadRuns {
         assertThat(r.peers).extracting(p -> p.id).containsExactlyElementsOf(peers);
 
         Path md = BenchMain.write(r, out);
-        assertThat(Files.readString(md)).contains("# Benchmarks", "Workload A", "RF=3 is not measured");
+        assertThat(Files.readString(md)).contains("# Benchmarks", "Workload A", "Replication overhead");
     }
 }

@@ -68,46 +68,46 @@ public class JdbcBenchmarks {
 
     @Benchmark
     public long pointSelectPk(Client c) throws SQLException {
-        return ops.pointSelectPk(c.session, c.random);
+        return ops.run("pointSelectPk", c.session, c.random);
     }
 
     @Benchmark
     public long pointSelectIndex(Client c) throws SQLException {
-        return ops.pointSelectIndex(c.session, c.random);
+        return ops.run("pointSelectIndex", c.session, c.random);
     }
 
     @Benchmark
-    public int insert(Client c) throws SQLException {
-        return ops.insert(c.session, c.random);
+    public long insert(Client c) throws SQLException {
+        return ops.run("insert", c.session, c.random);
     }
 
     @Benchmark
-    public int batchInsert(Client c) throws SQLException {
-        return ops.batchInsert(c.session, c.random);
+    public long batchInsert(Client c) throws SQLException {
+        return ops.run("batchInsert", c.session, c.random);
     }
 
     @Benchmark
-    public int updateByKey(Client c) throws SQLException {
-        return ops.updateByKey(c.session, c.random);
+    public long updateByKey(Client c) throws SQLException {
+        return ops.run("updateByKey", c.session, c.random);
     }
 
     @Benchmark
     public long rangeScanOrderLimit(Client c) throws SQLException {
-        return ops.rangeScanOrderLimit(c.session, c.random);
+        return ops.run("rangeScanOrderLimit", c.session, c.random);
     }
 
     @Benchmark
     public long groupByAggregate(Client c) throws SQLException {
-        return ops.groupByAggregate(c.session, c.random);
+        return ops.run("groupByAggregate", c.session, c.random);
     }
 
     @Benchmark
     public long join(Client c) throws SQLException {
-        return ops.join(c.session, c.random);
+        return ops.run("join", c.session, c.random);
     }
 
     @Benchmark
     public long transaction(Client c) throws SQLException {
-        return ops.transaction(c.session, c.random);
+        return ops.run("transaction", c.session, c.random);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** Creates peers by id. */
 public final class Peers {
-    public static final List<String> ALL = List.of("h2", "h2tcp", "postgres", "shardingsphere", "tessera");
+    public static final List<String> ALL = List.of("h2", "h2tcp", "postgres", "shardingsphere", "tessera", "tessera-rf3");
 
     private Peers() {}
 
@@ -21,7 +21,8 @@ public final class Peers {
             case "h2tcp": return new H2TcpPeer();
             case "postgres": case "pg": case "postgresql": return new PostgresPeer();
             case "shardingsphere": case "ss": return new ShardingSpherePeer(3);
-            case "tessera": return new TesseraPeer(nodes);
+            case "tessera": return new TesseraPeer(nodes, 1);
+            case "tessera-rf3": return new TesseraPeer(Math.max(nodes, 3), 3);
             default: throw new IllegalArgumentException("unknown peer '" + id + "'; known: " + ALL);
         }
     }

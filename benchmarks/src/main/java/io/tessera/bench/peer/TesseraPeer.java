@@ -15,29 +15,34 @@ import java.util.regex.Pattern;
  * Tessera as it is deployed: {@code tessera local} in a child process (ZooKeeper + coordinator), which
  * spawns {@code nodes} shard-node processes; the benchmark JVM is a client through
  * {@code jdbc:tessera://127.0.0.1:<zk>/default}, so every statement crosses loopback gRPC like the
- * peers' network protocols. RF=1 (replication is not implemented yet).
+ * peers' network protocols. {@code replicas} is the replication factor of the benchmark tables.
  */
 public final class TesseraPeer implements Peer {
     private static final Pattern URL_LINE = Pattern.compile("JDBC URL: (jdbc:tessera:\\S+)");
 
     private final int nodes;
+    private final int replicas;
     private Process local;
     private String url;
     private Path log;
     private String durability = System.getProperty("tessera.bench.durability", "sync");
 
-    public TesseraPeer(int nodes) {
+    public TesseraPeer(int nodes, int replicas) {
+        if (replicas > nodes) {
+            throw new IllegalArgumentException("RF=" + replicas + " needs at least as many nodes, not " + nodes);
+        }
         this.nodes = nodes;
+        this.replicas = replicas;
     }
 
     @Override
     public String id() {
-        return "tessera";
+        return replicas == 1 ? "tessera" : "tessera-rf" + replicas;
     }
 
     @Override
     public String displayName() {
-        return "Tessera RF=1, " + nodes + " node" + (nodes == 1 ? "" : "s");
+        return "Tessera RF=" + replicas + ", " + nodes + " node" + (nodes == 1 ? "" : "s");
     }
 
     public int nodes() {
@@ -84,7 +89,7 @@ public final class TesseraPeer implements Peer {
                 "-Dtessera.log.level=" + System.getProperty("tessera.bench.log.level", "WARN"),
                 "-cp", launcherClasspath(home), "io.tessera.cli.TesseraCli", "local",
                 "--nodes", String.valueOf(nodes), "--data", data.toString(), "--zk-port", "0",
-                "--replicas", "1", "--durability", durability));
+                "--replicas", String.valueOf(replicas), "--durability", durability));
         local = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (url == null) {
@@ -130,7 +135,9 @@ public final class TesseraPeer implements Peer {
 
     @Override
     public String durability() {
-        return "durability=" + durability + (durability.equals("sync") ? " (MVStore sync() = fsync before the write is acknowledged, group commit)" : "");
+        return "durability=" + durability + (durability.equals("sync")
+                ? " (MVStore sync() = fsync before the write is acknowledged, group commit" : " (")
+                + (replicas == 1 ? ")" : "; on every member of the shard's sync set, " + replicas + " replicas)");
     }
 
     @Override
@@ -141,7 +148,7 @@ public final class TesseraPeer implements Peer {
     @Override
     public String notes() {
         return "1 process ZooKeeper + coordinator, " + nodes + " shard-node processes (-Xmx1g each), "
-                + "default shards (3 x nodes) per table, RF=1; SQL frontend (Calcite) in the client JVM";
+                + "default shards (3 x nodes) per table, RF=" + replicas + "; SQL frontend (Calcite) in the client JVM";
     }
 
     @Override

@@ -36,8 +36,6 @@ public final class MarkdownReport {
                 .append("more throughput or **higher** latency than PostgreSQL.\n\n");
         md.append(String.format(Locale.ROOT, "Run: %s mode, started %s, took %.0f s (%.1f min).%n%n", s.mode(), r.info.started,
                 r.durationSeconds, r.durationSeconds / 60));
-        md.append("**Tessera RF=3 is not measured**: replication is not implemented yet (every shard has one replica); ")
-                .append("this table gains an RF=3 row when the replication issue lands.\n\n");
 
         md.append("## Setup\n\n| | |\n|---|---|\n");
         row(md, "machine", r.info.cpu + ", " + r.info.cores + " cores, " + r.info.memory + " RAM");
@@ -76,7 +74,9 @@ public final class MarkdownReport {
                 + "autocommitted statements today (no atomicity across statements), and ShardingSphere's LOCAL "
                 + "transactions are not atomic across shards; PostgreSQL and H2 run them as real transactions. "
                 + "H2 embedded has no network hop at all; H2 TCP and the ShardingSphere backends run in the "
-                + "harness JVM; PostgreSQL and Tessera run in their own processes.\n\n");
+                + "harness JVM; PostgreSQL and Tessera run in their own processes. A serialization failure (SQLState 40001, "
+                + "e.g. two concurrent updates of one key under optimistic concurrency) is retried by the harness, as "
+                + "applications do, up to " + Operations.MAX_SERIALIZATION_RETRIES + " times, for every system.\n\n");
 
         Results.PeerResult pg = r.peer(BASELINE);
         List<Results.PeerResult> ok = r.peers.stream().filter(p -> p.failure == null).toList();
@@ -119,6 +119,8 @@ public final class MarkdownReport {
             }
             md.append('\n');
         }
+
+        replicationOverhead(md, r);
 
         md.append("## YCSB\n\n");
         if (charts.contains(Charts.YCSB)) {
@@ -189,6 +191,37 @@ public final class MarkdownReport {
 
     private static void row(StringBuilder md, String k, String v) {
         md.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n");
+    }
+
+    /** Tessera RF=3 against RF=1, measured in the same run: what replicating every write costs. */
+    private static void replicationOverhead(StringBuilder md, Results r) {
+        Results.PeerResult rf1 = r.peer("tessera");
+        Results.PeerResult rf3 = r.peer("tessera-rf3");
+        md.append("## Replication overhead\n\n");
+        if (rf1 == null || rf3 == null || rf1.failure != null || rf3.failure != null) {
+            md.append("Not measured in this run (it needs both the `tessera` and the `tessera-rf3` peer).\n\n");
+            return;
+        }
+        md.append("Tessera with RF=3 (every write acknowledged after all three replicas have it) as a ratio to "
+                + "RF=1, same nodes, same run (1 = no cost):\n\n| operation | RF=1 ops/s | RF=3 ops/s | RF=3 / RF=1 "
+                + "| RF=1 p50 µs | RF=3 p50 µs |\n|---|---:|---:|---:|---:|---:|\n");
+        for (String b : Operations.NAMES) {
+            JmhSuite.Result a = rf1.jmh(b);
+            JmhSuite.Result c = rf3.jmh(b);
+            if (a != null && c != null) {
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", b, num(a.opsPerSec()),
+                        num(c.opsPerSec()), ratio(c.opsPerSec(), a.opsPerSec()), num(a.p50Micros()), num(c.p50Micros())));
+            }
+        }
+        for (YcsbRunner.Result a : rf1.ycsb) {
+            YcsbRunner.Result c = rf3.ycsb(a.workload());
+            if (c != null) {
+                md.append(String.format(Locale.ROOT, "| YCSB %s | %s | %s | %s | %s | %s |%n", a.workload(),
+                        num(a.opsPerSec()), num(c.opsPerSec()), ratio(c.opsPerSec(), a.opsPerSec()),
+                        num(a.p50Micros()), num(c.p50Micros())));
+            }
+        }
+        md.append('\n');
     }
 
     static String num(double d) {

@@ -165,8 +165,26 @@ public final class Operations {
         return n;
     }
 
-    /** Runs one named operation. */
+    /** Serialization failures (SQLState 40001) retried per operation, as applications and frameworks do. */
+    public static final int MAX_SERIALIZATION_RETRIES = 10;
+
+    /**
+     * Runs one named operation; a serialization failure (40001, e.g. two updates of one key racing)
+     * is retried like an application would, with the same work, up to {@link #MAX_SERIALIZATION_RETRIES}.
+     */
     public long run(String name, Session s, SplittableRandom r) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return once(name, s, r);
+            } catch (SQLException e) {
+                if (!"40001".equals(e.getSQLState()) || attempt > MAX_SERIALIZATION_RETRIES) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private long once(String name, Session s, SplittableRandom r) throws SQLException {
         switch (name) {
             case "pointSelectPk": return pointSelectPk(s, r);
             case "pointSelectIndex": return pointSelectIndex(s, r);
