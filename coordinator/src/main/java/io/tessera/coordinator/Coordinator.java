@@ -3,12 +3,15 @@ package io.tessera.coordinator;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tessera.coordinator.catalog.Catalog;
+import io.tessera.coordinator.failover.FailoverManager;
+import io.tessera.coordinator.failover.SyncSetChanges;
 import io.tessera.coordinator.leader.Fence;
 import io.tessera.coordinator.leader.Leadership;
 import io.tessera.coordinator.leader.LeadershipListener;
 import io.tessera.coordinator.membership.Membership;
 import io.tessera.coordinator.nodeadmin.ShardNodeAdmin;
 import io.tessera.coordinator.rpc.CoordinatorServiceImpl;
+import io.tessera.coordinator.shardmap.ShardStateStore;
 import io.tessera.coordinator.tso.TimestampOracle;
 import io.tessera.protocol.meta.ZkPaths;
 import java.io.IOException;
@@ -23,18 +26,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator process: joins the leader election of its cluster and, while it leads, serves
- * timestamps and DDL over gRPC. Standbys serve too, answering NOT_PRIMARY with the leader's
- * address. Construct, {@link #start()}, and {@link #close()}; the launcher and the embedded
- * cluster own the process around it.
+ * timestamps, DDL and sync-set changes over gRPC and runs failover ({@link FailoverManager}).
+ * Standbys serve too, answering NOT_PRIMARY with the leader's address. Construct,
+ * {@link #start()}, and {@link #close()}; the launcher and the embedded cluster own the process
+ * around it.
  */
 public final class Coordinator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    /** How often the leader checks every shard's replica group (besides on membership changes). */
+    private static final Duration FAILOVER_SWEEP = Duration.ofMillis(500);
 
     private final CoordinatorConfig config;
     private CuratorFramework curator;
     private Membership membership;
     private ShardNodeAdmin nodeAdmin;
     private TimestampOracle tso;
+    private FailoverManager failover;
     private Leadership leadership;
     private Server server;
     private boolean started;
@@ -73,20 +81,28 @@ public final class Coordinator implements AutoCloseable {
             nodeAdmin = new ShardNodeAdmin(config.nodeRpcTimeout());
             Catalog catalog = new Catalog(curator, membership, nodeAdmin, config.defaultReplicationFactor());
             tso = new TimestampOracle(curator, System::currentTimeMillis, config.tsoWindow());
+            ShardStateStore shardStates = new ShardStateStore(curator);
+            failover = new FailoverManager(shardStates, membership, nodeAdmin, catalog, FAILOVER_SWEEP,
+                    config.replaceAfter(), fence -> leadership.termRejected(fence), System::nanoTime);
+            membership.addListener(failover);
+            FailoverManager failoverDuty = failover;
 
             leadership = new Leadership(curator, config.id(), new LeadershipListener() {
                 @Override
                 public void elected(Fence fence) throws Exception {
                     catalog.ensureLayout();
                     tso.recover(fence);
+                    failoverDuty.start(fence);
                 }
 
                 @Override
                 public void deposed(Fence fence) {
+                    failoverDuty.stop(fence);
                     tso.stop();
                 }
             });
-            CoordinatorServiceImpl service = new CoordinatorServiceImpl(config.id(), leadership, tso, catalog);
+            CoordinatorServiceImpl service = new CoordinatorServiceImpl(config.id(), leadership, tso, catalog,
+                    new SyncSetChanges(shardStates, membership, nodeAdmin, failover::publish));
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
                     .addService(service).build().start();
             leadership.start(address());
@@ -167,6 +183,9 @@ public final class Coordinator implements AutoCloseable {
         }
         if (membership != null) {
             membership.close();
+        }
+        if (failover != null) {
+            failover.close();
         }
         if (nodeAdmin != null) {
             nodeAdmin.close();

@@ -12,10 +12,15 @@ import java.util.Objects;
  * @param cluster cluster name; the Curator namespace is {@code ZkPaths.namespace(cluster)}
  * @param host the address clients dial, and the interface the gRPC server binds
  * @param grpcPort the gRPC port; 0 picks a free one (see {@link Coordinator#port()})
- * @param zkSessionTimeout how long after its death a leader is replaced
+ * @param zkSessionTimeout how long after its death a leader is replaced (default 4 s: a standby takes over
+ *     within about that; shorter risks losing leadership on GC pauses or network blips)
  * @param nodeRpcTimeout deadline of each administrative call to a shard node
  * @param tsoWindow how far ahead of the clock the timestamp oracle persists its limit
- * @param defaultReplicationFactor replicas per shard when a table does not say
+ * @param defaultReplicationFactor replicas per shard when a table does not say (default 3), capped by the
+ *     live nodes when the table is created
+ * @param replaceAfter how long a shard node may be absent from {@code /nodes/live} before the leader re-creates its
+ *     replicas on other nodes (default 10 min). The leader measures absence in memory: a new leader starts
+ *     the clock again
  */
 public record CoordinatorConfig(
         String id,
@@ -26,11 +31,14 @@ public record CoordinatorConfig(
         Duration zkSessionTimeout,
         Duration nodeRpcTimeout,
         Duration tsoWindow,
-        int defaultReplicationFactor) {
+        int defaultReplicationFactor,
+        Duration replaceAfter) {
 
-    public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(4);
     public static final Duration DEFAULT_NODE_RPC_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TSO_WINDOW = Duration.ofSeconds(3);
+    public static final int DEFAULT_REPLICATION_FACTOR = 3;
+    public static final Duration DEFAULT_REPLACE_AFTER = Duration.ofMinutes(10);
 
     public CoordinatorConfig {
         Objects.requireNonNull(id, "id");
@@ -49,30 +57,47 @@ public record CoordinatorConfig(
         if (defaultReplicationFactor < 1) {
             throw new IllegalArgumentException("default replication factor must be positive: " + defaultReplicationFactor);
         }
+        replaceAfter = replaceAfter == null ? DEFAULT_REPLACE_AFTER : replaceAfter;
+        if (replaceAfter.isNegative() || replaceAfter.isZero()) {
+            throw new IllegalArgumentException("replaceAfter must be positive: " + replaceAfter);
+        }
     }
 
-    /** A configuration with default timeouts, a 3 s TSO window and replication factor 1. */
+    /** The configuration without {@code replaceAfter} (the default, 10 min). */
+    public CoordinatorConfig(String id, String zkConnect, String cluster, String host, int grpcPort,
+            Duration zkSessionTimeout, Duration nodeRpcTimeout, Duration tsoWindow, int defaultReplicationFactor) {
+        this(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout, tsoWindow,
+                defaultReplicationFactor, null);
+    }
+
+    /** A configuration with default timeouts, a 3 s TSO window, replication factor 3 and replacement after 10 min. */
     public static CoordinatorConfig of(String id, String zkConnect, String cluster, String host, int grpcPort) {
-        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, null, null, null, 1);
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, null, null, null,
+                DEFAULT_REPLICATION_FACTOR, null);
     }
 
     public CoordinatorConfig withZkSessionTimeout(Duration timeout) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, timeout, nodeRpcTimeout, tsoWindow,
-                defaultReplicationFactor);
+                defaultReplicationFactor, replaceAfter);
     }
 
     public CoordinatorConfig withNodeRpcTimeout(Duration timeout) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, timeout, tsoWindow,
-                defaultReplicationFactor);
+                defaultReplicationFactor, replaceAfter);
     }
 
     public CoordinatorConfig withTsoWindow(Duration window) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout, window,
-                defaultReplicationFactor);
+                defaultReplicationFactor, replaceAfter);
     }
 
     public CoordinatorConfig withDefaultReplicationFactor(int replicationFactor) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout,
-                tsoWindow, replicationFactor);
+                tsoWindow, replicationFactor, replaceAfter);
+    }
+
+    public CoordinatorConfig withReplaceAfter(Duration after) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout,
+                tsoWindow, defaultReplicationFactor, after);
     }
 }

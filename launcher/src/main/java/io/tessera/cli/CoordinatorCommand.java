@@ -2,6 +2,7 @@ package io.tessera.cli;
 
 import io.tessera.coordinator.Coordinator;
 import io.tessera.coordinator.CoordinatorConfig;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,15 +20,27 @@ final class CoordinatorCommand extends ClusterCommand implements Callable<Intege
     @Option(names = "--id", description = "Coordinator id, unique in the cluster (default: coordinator-<host>-<pid>).")
     String id;
 
-    @Option(names = "--replicas", defaultValue = "1",
-            description = "Replicas per shard when a table does not say (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--replicas", defaultValue = "3",
+            description = "Replicas per shard when a table does not say, capped by the live nodes (default: ${DEFAULT-VALUE}).")
     int replicas;
+
+    @Option(names = "--replace-after", defaultValue = "600", paramLabel = "SECONDS",
+            description = "How long a shard node may be away before its replicas are re-created on other live nodes"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long replaceAfterSeconds;
+
+    @Option(names = "--zk-session-timeout", defaultValue = "4000", paramLabel = "MS",
+            description = "ZooKeeper session timeout: a standby coordinator takes over about this long after the"
+                    + " leader dies (default: ${DEFAULT-VALUE}).")
+    long zkSessionTimeoutMs;
 
     @Override
     public Integer call() throws Exception {
         String coordinatorId = id != null ? id : "coordinator-" + host + "-" + ProcessHandle.current().pid();
         Coordinator coordinator = new Coordinator(
-                CoordinatorConfig.of(coordinatorId, zk, cluster, host, port).withDefaultReplicationFactor(replicas));
+                CoordinatorConfig.of(coordinatorId, zk, cluster, host, port).withDefaultReplicationFactor(replicas)
+                        .withReplaceAfter(Duration.ofSeconds(replaceAfterSeconds))
+                        .withZkSessionTimeout(Duration.ofMillis(zkSessionTimeoutMs)));
         coordinator.start();
         Processes.onShutdown("coordinator", coordinator::close);
         System.out.println("Coordinator " + coordinatorId + " of cluster '" + cluster + "' serving " + coordinator.address()

@@ -33,6 +33,7 @@ import io.tessera.protocol.proto.TableSchema;
 import io.tessera.protocol.proto.UpdateSchemaRequest;
 import io.tessera.protocol.proto.ViewDef;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -495,6 +496,18 @@ public final class Catalog {
 
     private Optional<Versioned<ViewDef>> readView(String name) throws Exception {
         return read(ZkPaths.view(name), ViewDef::parseFrom);
+    }
+
+    /** Every table by table id, read from ZooKeeper after a sync (not serialized with DDL). */
+    public Map<Long, TableSchema> readTablesById() throws Exception {
+        sync();
+        Map<Long, TableSchema> byId = new HashMap<>();
+        try {
+            readAllTables().forEach(t -> byId.put(t.getTableId(), t));
+        } catch (KeeperException.NoNodeException e) {
+            // no table was ever created
+        }
+        return byId;
     }
 
     private List<TableSchema> readAllTables() throws Exception {

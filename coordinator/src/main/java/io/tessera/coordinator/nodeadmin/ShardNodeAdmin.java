@@ -6,6 +6,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.tessera.protocol.proto.AdminResponse;
 import io.tessera.protocol.proto.DropReplicaRequest;
 import io.tessera.protocol.proto.OpenReplicaRequest;
+import io.tessera.protocol.proto.PingRequest;
+import io.tessera.protocol.proto.PingResponse;
+import io.tessera.protocol.proto.ReplicaStatusRequest;
+import io.tessera.protocol.proto.ReplicaStatusResponse;
 import io.tessera.protocol.proto.ShardServiceGrpc;
 import io.tessera.protocol.proto.UpdateSchemaRequest;
 import java.io.Closeable;
@@ -16,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The coordinator's administrative calls to shard nodes ({@code OpenReplica}, {@code DropReplica},
- * {@code UpdateSchema}), over one plaintext channel per node address, each call with a deadline.
+ * {@code UpdateSchema}, {@code Ping}, {@code ReplicaStatus}), over one plaintext channel per node
+ * address, each call with a deadline.
  */
 public final class ShardNodeAdmin implements Closeable {
     private final Duration deadline;
@@ -39,11 +44,26 @@ public final class ShardNodeAdmin implements Closeable {
         return stub(address).updateSchema(request);
     }
 
+    /** {@code ReplicaStatus} with its own (short) deadline: failover must not wait for a hung node. */
+    public ListenableFuture<ReplicaStatusResponse> replicaStatus(String address, ReplicaStatusRequest request,
+            Duration deadline) {
+        return stub(address, deadline).replicaStatus(request);
+    }
+
+    /** {@code Ping}: the node's id and the shards it holds replicas of. */
+    public ListenableFuture<PingResponse> ping(String address, Duration deadline) {
+        return stub(address, deadline).ping(PingRequest.getDefaultInstance());
+    }
+
     public Duration deadline() {
         return deadline;
     }
 
     private ShardServiceGrpc.ShardServiceFutureStub stub(String address) {
+        return stub(address, deadline);
+    }
+
+    private ShardServiceGrpc.ShardServiceFutureStub stub(String address, Duration deadline) {
         if (closed) {
             throw new IllegalStateException("closed");
         }

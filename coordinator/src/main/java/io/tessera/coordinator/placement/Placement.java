@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where the shards of a new table go. Nodes are ordered by how many replicas they already hold
@@ -46,5 +47,20 @@ public final class Placement {
             shards.add(List.copyOf(replicas));
         }
         return List.copyOf(shards);
+    }
+
+    /**
+     * Where a lost replica of a shard is re-created: the live node that does not hold the shard yet
+     * and holds the fewest replicas (then the smallest id), as for a new table.
+     *
+     * @param holders the nodes listed in the shard's replicas (live or not)
+     * @return empty when every live node already holds the shard
+     */
+    public static Optional<String> replacement(Collection<String> liveNodes, Collection<String> holders,
+            Map<String, Integer> replicasPerNode) {
+        return liveNodes.stream()
+                .filter(n -> !holders.contains(n))
+                .min(Comparator.<String>comparingInt(n -> replicasPerNode.getOrDefault(n, 0))
+                        .thenComparing(Comparator.naturalOrder()));
     }
 }

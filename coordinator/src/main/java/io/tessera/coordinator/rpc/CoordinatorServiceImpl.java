@@ -3,6 +3,7 @@ package io.tessera.coordinator.rpc;
 import io.grpc.stub.StreamObserver;
 import io.tessera.coordinator.catalog.Catalog;
 import io.tessera.coordinator.catalog.DdlException;
+import io.tessera.coordinator.failover.SyncSetChanges;
 import io.tessera.coordinator.leader.Fence;
 import io.tessera.coordinator.leader.Leadership;
 import io.tessera.coordinator.leader.NotLeaderException;
@@ -18,6 +19,8 @@ import io.tessera.protocol.proto.DropIndexRequest;
 import io.tessera.protocol.proto.DropTableRequest;
 import io.tessera.protocol.proto.DropViewRequest;
 import io.tessera.protocol.proto.Error;
+import io.tessera.protocol.proto.SyncSetChangeRequest;
+import io.tessera.protocol.proto.SyncSetChangeResponse;
 import io.tessera.protocol.proto.TimestampRequest;
 import io.tessera.protocol.proto.TimestampResponse;
 import java.util.Optional;
@@ -25,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coordinator's gRPC service. Failures travel in-band as {@link Error}: a coordinator that
- * does not lead answers NOT_PRIMARY naming the leader when it knows it, so clients re-resolve.
+ * The coordinator's gRPC service: timestamps, DDL and the primaries' sync-set changes. Failures
+ * travel in-band as {@link Error}: a coordinator that does not lead answers NOT_PRIMARY naming the
+ * leader when it knows it, so clients re-resolve.
  */
 public final class CoordinatorServiceImpl extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorServiceImpl.class);
@@ -35,12 +39,44 @@ public final class CoordinatorServiceImpl extends CoordinatorServiceGrpc.Coordin
     private final Leadership leadership;
     private final TimestampOracle tso;
     private final Catalog catalog;
+    private final SyncSetChanges syncSets;
 
-    public CoordinatorServiceImpl(String coordinatorId, Leadership leadership, TimestampOracle tso, Catalog catalog) {
+    public CoordinatorServiceImpl(String coordinatorId, Leadership leadership, TimestampOracle tso, Catalog catalog,
+            SyncSetChanges syncSets) {
         this.coordinatorId = coordinatorId;
         this.leadership = leadership;
         this.tso = tso;
         this.catalog = catalog;
+        this.syncSets = syncSets;
+    }
+
+    @Override
+    public void changeSyncSet(SyncSetChangeRequest request, StreamObserver<SyncSetChangeResponse> out) {
+        SyncSetChangeResponse response;
+        Optional<Fence> fence = leadership.fence();
+        if (fence.isEmpty()) {
+            response = SyncSetChangeResponse.newBuilder().setError(notPrimary()).build();
+        } else {
+            try {
+                response = syncSets.change(fence.get(), request);
+            } catch (NotLeaderException e) {
+                log.warn("ChangeSyncSet of shard {} aborted: coordinator {} lost its term (epoch {})",
+                        request.getShardId(), coordinatorId, fence.get().epoch());
+                leadership.termRejected(fence.get());
+                response = SyncSetChangeResponse.newBuilder().setError(notPrimary()).build();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                log.warn("ChangeSyncSet of shard {} (epoch {}, primary {}, remove {}, add {}) failed on coordinator {}: {}",
+                        request.getShardId(), request.getEpoch(), request.getPrimary(), request.getRemoveList(),
+                        request.getAddList(), coordinatorId, e.toString());
+                response = SyncSetChangeResponse.newBuilder().setError(ShardErrors.of(Error.Code.INTERNAL, "08006",
+                        "ChangeSyncSet of shard " + request.getShardId() + " failed: " + e)).build();
+            }
+        }
+        out.onNext(response);
+        out.onCompleted();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.tessera.coordinator.shardmap;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.tessera.coordinator.leader.Fence;
+import io.tessera.coordinator.leader.NotLeaderException;
 import io.tessera.coordinator.zk.ZkNodes;
 import io.tessera.protocol.meta.ZkPaths;
 import io.tessera.protocol.proto.ShardState;
@@ -9,14 +11,17 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.TransactionOp;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ShardStateStore {
     private static final Logger log = LoggerFactory.getLogger(ShardStateStore.class);
     private static final long ZK_TIMEOUT_MS = 30_000;
+    private static final int MAX_CAS_ATTEMPTS = 20;
 
     private final CuratorFramework client;
 
@@ -90,6 +96,59 @@ public final class ShardStateStore {
             }
         }
         return counts;
+    }
+
+    /** One shard, read from ZooKeeper after a sync; empty when it does not exist. */
+    public Optional<VersionedShard> read(long shardId) throws Exception {
+        String path = ZkPaths.shardState(shardId);
+        ZkNodes.sync(client, path, ZK_TIMEOUT_MS);
+        Stat stat = new Stat();
+        try {
+            byte[] data = client.getData().storingStatIn(stat).forPath(path);
+            return Optional.of(new VersionedShard(ShardState.parseFrom(data), stat.getVersion()));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The result of {@link #update}: the state read last and the state now stored (the same when unchanged). */
+    public record Update(VersionedShard before, ShardState after) {
+        public boolean changed() {
+            return !before.state().equals(after);
+        }
+    }
+
+    /**
+     * Reads a shard, computes its next state with {@code change} and writes it by CAS on the znode
+     * version in a multi-op fenced by {@code fence}; a lost CAS (someone else wrote meanwhile) reads
+     * again and retries, so {@code change} must be a function of the state it is given. Nothing is
+     * written when {@code change} returns its argument.
+     *
+     * @return empty when the shard does not exist
+     * @throws NotLeaderException when the coordinator epoch moved on (nothing was written)
+     */
+    public Optional<Update> update(Fence fence, long shardId, UnaryOperator<ShardState> change) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            Optional<VersionedShard> current = read(shardId);
+            if (current.isEmpty()) {
+                return Optional.empty();
+            }
+            VersionedShard before = current.get();
+            ShardState after = change.apply(before.state());
+            if (after.equals(before.state())) {
+                return Optional.of(new Update(before, after));
+            }
+            try {
+                fence.commit(fence.op().setData().withVersion(before.version())
+                        .forPath(ZkPaths.shardState(shardId), after.toByteArray()));
+                return Optional.of(new Update(before, after));
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+                if (attempt >= MAX_CAS_ATTEMPTS) {
+                    throw raced;
+                }
+                log.debug("Shard {} changed under us (version {}), retrying", shardId, before.version());
+            }
+        }
     }
 
     /** Operations creating a new shard's znodes. */

@@ -60,7 +60,7 @@ class CatalogDdlTest {
             nodes.add(new FakeShardNode(id, zk.connectString(), CLUSTER));
         }
         coordinator = new Coordinator(CoordinatorConfig.of("c1", zk.connectString(), CLUSTER, "127.0.0.1", 0)
-                .withNodeRpcTimeout(Duration.ofSeconds(2))).start();
+                .withNodeRpcTimeout(Duration.ofSeconds(2)).withDefaultReplicationFactor(1)).start();
         assertThat(coordinator.awaitLeadership(Duration.ofSeconds(10))).isTrue();
         channel = NettyChannelBuilder.forTarget(coordinator.address()).usePlaintext().build();
         ddl = CoordinatorServiceGrpc.newBlockingStub(channel);

@@ -39,4 +39,13 @@ class PlacementTest {
         assertThatThrownBy(() -> Placement.place(1, 3, Set.of("a", "b"), Map.of()))
                 .isInstanceOf(PlacementException.class).hasMessageContaining("2 live");
     }
+
+    @Test
+    void aLostReplicaGoesToTheLeastLoadedLiveNodeNotHoldingTheShard() {
+        Set<String> live = Set.of("n1", "n2", "n4", "n5");
+        List<String> holders = List.of("n1", "n2", "n3");
+        assertThat(Placement.replacement(live, holders, Map.of("n4", 7, "n5", 2, "n1", 0))).contains("n5");
+        assertThat(Placement.replacement(live, holders, Map.of("n4", 2, "n5", 2))).contains("n4");
+        assertThat(Placement.replacement(Set.of("n1", "n2"), holders, Map.of())).isEmpty();
+    }
 }
