@@ -34,8 +34,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     public static final int DEFAULT_NODES = 3;
     /** Replicas per shard unless a table says otherwise: 3, or fewer when there are fewer nodes. */
-    // 1 until replication lands: a second replica would be an empty copy that nothing writes to.
-    public static final int DEFAULT_REPLICAS = 1;
+    public static final int DEFAULT_REPLICAS = 3;
     private static final String LOOPBACK = "127.0.0.1";
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
 

@@ -1,6 +1,7 @@
 package io.tessera.jdbc;
 
 import io.tessera.sql.jdbc.FrontendDriver;
+import io.tessera.sql.route.FailoverBudget;
 import java.sql.Connection;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
@@ -111,7 +112,10 @@ public class TesseraDriver extends FrontendDriver {
         return new DriverPropertyInfo[] {
             property(EmbeddedClusters.NODES, info, "shard nodes of an embedded (local:/mem:) cluster", "3"),
             property(EmbeddedClusters.REPLICAS, info,
-                    "embedded clusters: default replicas per shard; 0 = 1 until replication lands", "0"),
+                    "embedded clusters: default replicas per shard; 0 = 3, or the number of nodes when smaller", "0"),
+            property(FailoverBudget.PROPERTY, info,
+                    "milliseconds a read or write follows its shard's route through a failover before failing with 08006",
+                    String.valueOf(FailoverBudget.DEFAULT_BUDGET.toMillis())),
             property(EmbeddedClusters.CLOSE_DELAY, info,
                     "embedded clusters: seconds to keep running after the last connection closes; -1 = until JVM exit",
                     "-1"),

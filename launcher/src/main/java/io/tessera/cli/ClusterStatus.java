@@ -9,21 +9,33 @@ import io.tessera.protocol.proto.NodeInfo;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.protocol.proto.ViewDef;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.tessera.sql.sys.ReplicaStatusProbe;
+import io.tessera.sql.sys.ShardReplication;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
 /**
  * What ZooKeeper says about a cluster, read once: live nodes, the leading coordinator, tables,
- * views and shard placement. Values are the protobuf messages of {@code meta.proto}.
+ * views and shard placement (values are the protobuf messages of {@code meta.proto}); and what the
+ * live nodes report about their replicas ({@code ReplicaStatus}, asked in parallel with a short
+ * deadline; a node that does not answer shows as such).
  */
 record ClusterStatus(
         String zkConnect,
@@ -33,9 +45,20 @@ record ClusterStatus(
         int coordinators,
         List<TableSchema> tables,
         List<ViewDef> views,
-        List<ShardState> shards) {
+        List<ShardState> shards,
+        Map<String, ReplicaStatusProbe.NodeAnswer> answers) {
 
+    /** Reads ZooKeeper only (no node is asked anything). */
     static ClusterStatus read(CuratorFramework zk, String zkConnect, String cluster) throws Exception {
+        return read(zk, zkConnect, cluster, null);
+    }
+
+    /**
+     * Reads ZooKeeper, then asks every live node for its replicas' status, each within
+     * {@code probeDeadline} (null = do not ask).
+     */
+    static ClusterStatus read(CuratorFramework zk, String zkConnect, String cluster, Duration probeDeadline)
+            throws Exception {
         List<NodeInfo> nodes = new ArrayList<>();
         for (byte[] b : children(zk, ZkPaths.NODES_LIVE)) {
             nodes.add(NodeInfo.parseFrom(b));
@@ -62,7 +85,21 @@ record ClusterStatus(
         }
         shards.sort(Comparator.comparingLong(ShardState::getTableId).thenComparingInt(ShardState::getOrdinal)
                 .thenComparingLong(ShardState::getShardId));
-        return new ClusterStatus(zkConnect, cluster, nodes, leader, coordinators, tables, views, shards);
+        Map<String, ReplicaStatusProbe.NodeAnswer> answers = probeDeadline == null ? Map.of()
+                : probe(nodes, probeDeadline);
+        return new ClusterStatus(zkConnect, cluster, nodes, leader, coordinators, tables, views, shards, answers);
+    }
+
+    private static Map<String, ReplicaStatusProbe.NodeAnswer> probe(List<NodeInfo> nodes, Duration deadline) {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        nodes.forEach(n -> addresses.put(n.getNodeId(), n.getAddress()));
+        Map<String, ManagedChannel> channels = new HashMap<>();
+        try {
+            return ReplicaStatusProbe.probe(addresses, address -> channels.computeIfAbsent(address,
+                    a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build()), deadline);
+        } finally {
+            channels.values().forEach(ManagedChannel::shutdownNow);
+        }
     }
 
     private interface Parser<T> {
@@ -108,10 +145,31 @@ record ClusterStatus(
         out.printf("Coordinator: %s (%d participating)%n", leader.map(l -> "leader " + l.getCoordinatorId() + " at "
                 + l.getAddress() + ", epoch " + l.getEpoch()).orElse("NO LEADER"), coordinators);
 
+        Map<String, int[]> held = new TreeMap<>();
+        for (ShardState s : shards) {
+            s.getReplicasList().forEach(n -> held.computeIfAbsent(n, k -> new int[2])[0]++);
+            if (!s.getPrimary().isEmpty()) {
+                held.computeIfAbsent(s.getPrimary(), k -> new int[2])[1]++;
+            }
+        }
+        Set<String> live = new HashSet<>();
         out.printf("%nLive shard nodes (%d):%n", liveNodes.size());
         for (NodeInfo n : liveNodes) {
-            out.printf("  %-12s %-22s up since %s%n", n.getNodeId(), n.getAddress(),
-                    n.getStartedAtMillis() == 0 ? "?" : Instant.ofEpochMilli(n.getStartedAtMillis()));
+            live.add(n.getNodeId());
+            int[] h = held.getOrDefault(n.getNodeId(), new int[2]);
+            ReplicaStatusProbe.NodeAnswer a = answers.get(n.getNodeId());
+            out.printf("  %-12s %-22s up since %s, %d replicas, %d primaries%s%n", n.getNodeId(), n.getAddress(),
+                    n.getStartedAtMillis() == 0 ? "?" : Instant.ofEpochMilli(n.getStartedAtMillis()), h[0], h[1],
+                    a == null || a.response() != null ? "" : a.unsupported() ? " (replica status not supported)"
+                            : " (NOT ANSWERING: " + a.problem() + ")");
+        }
+        List<String> down = held.keySet().stream().filter(n -> !live.contains(n)).toList();
+        if (!down.isEmpty()) {
+            out.printf("%nDown shard nodes (%d, named by shards but not live):%n", down.size());
+            for (String n : down) {
+                int[] h = held.get(n);
+                out.printf("  %-12s DOWN, %d replicas, %d primaries%n", n, h[0], h[1]);
+            }
         }
 
         Map<Long, String> tableNames = new HashMap<>();
@@ -145,9 +203,27 @@ record ClusterStatus(
                         tableNames.getOrDefault(s.getTableId(), "#" + s.getTableId()), s.getOrdinal(), s.getEpoch(),
                         s.getPrimary().isEmpty() ? "-" : s.getPrimary(), String.join(",", s.getReplicasList()),
                         String.join(",", s.getSyncSetList()), range(s));
+                if (!answers.isEmpty()) {
+                    out.printf("           %s%n", replication(ShardReplication.of(s,
+                            tableNames.getOrDefault(s.getTableId(), "#" + s.getTableId()), answers, live)));
+                }
             }
         }
         out.flush();
+    }
+
+    /** {@code roles: ...; primary last lsn L, commit lsn C, serving; lag: ...} of one shard. */
+    static String replication(ShardReplication r) {
+        StringBuilder b = new StringBuilder("roles: ").append(r.roles());
+        if (r.lastLsn() != null) {
+            b.append("; primary last lsn ").append(r.lastLsn()).append(", commit lsn ").append(r.commitLsn())
+                    .append(Boolean.TRUE.equals(r.serving()) ? ", serving" : ", NOT SERVING");
+        }
+        String lag = r.followerLag();
+        if (!lag.isEmpty()) {
+            b.append("; lag (entries): ").append(lag);
+        }
+        return b.toString();
     }
 
     private static String column(ColumnDef c) {

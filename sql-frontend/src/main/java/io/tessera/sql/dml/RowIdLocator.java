@@ -2,34 +2,32 @@ package io.tessera.sql.dml;
 
 import io.tessera.protocol.codec.RowCodec;
 import io.tessera.protocol.codec.Values;
-import io.tessera.protocol.error.ShardErrors;
 import io.tessera.protocol.proto.Call;
 import io.tessera.protocol.proto.ColumnDef;
 import io.tessera.protocol.proto.ColumnType;
 import io.tessera.protocol.proto.Expr;
 import io.tessera.protocol.proto.Fragment;
 import io.tessera.protocol.proto.Op;
-import io.tessera.protocol.proto.RowBatch;
 import io.tessera.protocol.proto.ScanRequest;
-import io.tessera.protocol.proto.ShardRef;
-import io.tessera.protocol.proto.ShardServiceGrpc;
-import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
-import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.exec.ScanOptions;
+import io.tessera.sql.exec.ScanSpec;
+import io.tessera.sql.exec.ShardScanner;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.calcite.DataContext;
+import org.apache.calcite.avatica.util.ByteString;
+import org.apache.calcite.linq4j.Enumerator;
 
 /**
  * Finds the stored rows (with their hidden row ids) behind UPDATE/DELETE input rows of a table
  * without a declared primary key, whose SQL row type does not show the row id.
  *
  * <p>It scans every shard at the statement's read timestamp for rows equal, column by column, to
- * the input rows (in chunks of {@link #CHUNK} rows per request). The statement's WHERE clause only
+ * the input rows (in chunks of {@link #CHUNK} rows per request), through {@link ShardScanner}, so
+ * the scans follow their routes through a failover. The statement's WHERE clause only
  * sees visible columns, so rows with equal visible values were selected together: the rows found
  * are exactly the rows the statement selected.
  */
@@ -41,35 +39,26 @@ final class RowIdLocator {
   static List<Object[]> locate(WriteCluster cluster, DataContext context, TableSchema schema,
       List<Object[]> rows) {
     long readTs = cluster.readTimestamp(context);
-    RowCodec codec = RowCodec.of(schema);
+    ColumnType[] types = RowCodec.columnTypes(schema.getColumnsList());
+    ScanOptions options = ScanOptions.fromSystemProperties(cluster.failover());
     int rowIdColumn = schema.getColumnsCount() - 1;
     Map<Long, Object[]> found = new LinkedHashMap<>();
     for (int from = 0; from < rows.size(); from += CHUNK) {
       Expr filter = matchAny(schema, rows.subList(from, Math.min(rows.size(), from + CHUNK)));
-      for (ShardState shard : cluster.shards(schema.getTableId())) {
-        ScanRequest request = ScanRequest.newBuilder()
-            .setShard(ShardRef.newBuilder().setShardId(shard.getShardId())
-                .setEpoch(shard.getEpoch()))
-            .setReadTs(readTs)
-            .setFragment(Fragment.newBuilder().setFilter(filter))
-            .build();
-        Iterator<RowBatch> batches = ShardServiceGrpc
-            .newBlockingStub(cluster.channel(shard.getPrimary()))
-            .withDeadlineAfter(ShardWriter.WRITE_DEADLINE_SECONDS, TimeUnit.SECONDS)
-            .scan(request);
-        while (batches.hasNext()) {
-          RowBatch batch = batches.next();
-          if (!ShardErrors.isOk(batch.getError())) {
-            throw TesseraException.fromShard(batch.getError(),
-                "locating rows of " + schema.getName() + " in shard " + shard.getShardId());
+      ScanRequest request = ScanRequest.newBuilder()
+          .setFragment(Fragment.newBuilder().setFilter(filter))
+          .build();
+      // Every shard, through the scan executor: it follows the routes through a failover.
+      ScanSpec spec = new ScanSpec(schema, request, null, 0, -1, types, false);
+      try (Enumerator<Object> scan = ShardScanner.open(cluster.reads(), spec, readTs, options)) {
+        while (scan.moveNext()) {
+          Object[] row = (Object[]) scan.current();
+          for (int i = 0; i < row.length; i++) {
+            if (row[i] instanceof ByteString) {
+              row[i] = ((ByteString) row[i]).getBytes();
+            }
           }
-          for (com.google.protobuf.ByteString bytes : batch.getRowsList()) {
-            Object[] row = codec.decode(bytes.toByteArray());
-            found.put((Long) Values.normalize(ColumnType.BIGINT, row[rowIdColumn]), row);
-          }
-          if (batch.getLast()) {
-            break;
-          }
+          found.put((Long) Values.normalize(ColumnType.BIGINT, row[rowIdColumn]), row);
         }
       }
     }

@@ -20,6 +20,7 @@ import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.protocol.proto.WriteResponse;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.route.FailoverBudget;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
@@ -66,16 +68,16 @@ import org.slf4j.LoggerFactory;
  * Moves that form a cycle across shards (swapping keys) cannot be ordered that way; they are sent
  * in one round, as before.
  *
- * <p>Requests answered with STALE_EPOCH, NOT_PRIMARY, UNKNOWN_SHARD or SCHEMA_MISMATCH, or failing
- * with UNAVAILABLE, are retried (bounded) after refreshing the metadata; a resent request keeps its
- * (client_id, seq), so a shard that already applied it does not apply it twice.
+ * <p>Requests follow their shard's route through a failover: retryable answers and transport
+ * failures, and calls waiting on a primary the metadata no longer names, are resent on the
+ * refreshed route until the connection's {@link FailoverBudget} is spent; a resent request keeps
+ * its (client_id, seq), so a shard that already applied it does not apply it twice (see
+ * {@link #send}).
  *
  * <p>Rows written (also by a statement that then fails) are reported to the connection's
  * {@link WriteListener}.
  */
 public final class ShardWriter {
-  /** Attempts per shard batch before giving up. */
-  static final int MAX_ATTEMPTS = 6;
   /** Deadline of one write RPC. */
   static final long WRITE_DEADLINE_SECONDS = 60;
 
@@ -623,6 +625,15 @@ public final class ShardWriter {
    * Sends {@code ops} (one request per shard, in parallel, retried as needed) at {@code commitTs};
    * adds the mutations of every batch a shard applied to {@code applied}, also when another
    * batch fails. Returns the rows counted.
+   *
+   * <p>A batch answered with a retryable error (STALE_EPOCH, NOT_PRIMARY, NOT_SERVING,
+   * UNKNOWN_SHARD, SCHEMA_MISMATCH), failing with UNAVAILABLE or DEADLINE_EXCEEDED, bound for a
+   * node that is not live, or waiting on a primary that the metadata no longer names (checked
+   * every {@link FailoverBudget#ROUTE_POLL} while waiting; the call is then cancelled), is resent
+   * on the refreshed route after a backoff, until the connection's failover budget is spent.
+   * A batch resent with the very same mutations to the same shard keeps its seq, so a primary
+   * (old or new) that already applied it answers from its dedup table instead of applying it
+   * twice.
    */
   private long send(List<Op> ops, long commitTs, Set<Op> applied) {
     if (ops.isEmpty()) {
@@ -631,53 +642,78 @@ public final class ShardWriter {
     Map<Long, Batch> pending = route(ops);
     Map<Long, Long> previousSeq = new LinkedHashMap<>();
     long count = 0;
-    TesseraException failure = null;
-    for (int attempt = 1; !pending.isEmpty(); attempt++) {
+    FailoverBudget.Attempts attempts = null;
+    String lastProblem = "";
+    Throwable lastCause = null;
+    while (!pending.isEmpty()) {
       Map<Long, ListenableFuture<WriteResponse>> calls = new LinkedHashMap<>();
+      Map<Long, String> notSent = new HashMap<>();
       for (Batch b : pending.values()) {
-        Long seq = previousSeq.get(b.shard.getShardId());
+        long shardId = b.shard.getShardId();
+        Long seq = previousSeq.get(shardId);
         b.seq = seq != null ? seq : cluster.nextSeq();
+        String primary = b.shard.getPrimary();
+        if (primary.isEmpty() || !cluster.isLive(primary)) {
+          notSent.put(shardId, "the primary " + (primary.isEmpty() ? "(none)" : primary)
+              + " of shard " + shardId + " is not live");
+          continue;
+        }
         WriteRequest request = WriteRequest.newBuilder()
-            .setShard(ShardRef.newBuilder().setShardId(b.shard.getShardId())
-                .setEpoch(b.shard.getEpoch()))
+            .setShard(ShardRef.newBuilder().setShardId(shardId).setEpoch(b.shard.getEpoch()))
             .setCommitTs(commitTs)
             .addAllMutations(mutations(b.ops))
             .setClientId(cluster.clientId())
             .setSeq(b.seq)
             .setSchemaVersion(schema.getVersion())
             .build();
-        calls.put(b.shard.getShardId(),
-            ShardServiceGrpc.newFutureStub(cluster.channel(b.shard.getPrimary()))
-                .withDeadlineAfter(WRITE_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                .write(request));
+        try {
+          calls.put(shardId, ShardServiceGrpc.newFutureStub(cluster.channel(primary))
+              .withDeadlineAfter(WRITE_DEADLINE_SECONDS, TimeUnit.SECONDS)
+              .write(request));
+        } catch (TesseraException e) {
+          notSent.put(shardId, e.getMessage());
+        }
       }
       List<Op> retry = new ArrayList<>();
       previousSeq.clear();
       boolean schemaChanged = false;
+      TesseraException failure = null;
       for (Batch b : pending.values()) {
-        WriteResponse response;
-        try {
-          response = calls.get(b.shard.getShardId()).get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new TesseraException("57014", "Interrupted while writing to "
-              + schema.getName(), e);
-        } catch (ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof StatusRuntimeException && retryable((StatusRuntimeException) cause)
-              && attempt < MAX_ATTEMPTS) {
+        long shardId = b.shard.getShardId();
+        String where = "shard " + shardId + " of " + schema.getName() + " on node "
+            + b.shard.getPrimary();
+        Object outcome = notSent.containsKey(shardId) ? new Abandoned(notSent.get(shardId))
+            : await(calls.get(shardId), b);
+        if (outcome instanceof Abandoned) {
+          // Not sent, or its outcome is unknown: resend with the same seq.
+          retry.addAll(b.ops);
+          previousSeq.put(shardId, b.seq);
+          lastProblem = ((Abandoned) outcome).reason();
+          lastCause = null;
+          continue;
+        }
+        if (outcome instanceof StatusRuntimeException) {
+          StatusRuntimeException e = (StatusRuntimeException) outcome;
+          if (FailoverBudget.retryable(e.getStatus().getCode())) {
             retry.addAll(b.ops);
-            // The outcome is unknown: resend with the same seq, so the node can deduplicate.
-            previousSeq.put(b.shard.getShardId(), b.seq);
-            continue;
-          }
-          if (failure == null) {
-            failure = TesseraException.unavailable("Write to shard " + b.shard.getShardId()
-                + " of " + schema.getName() + " on node " + b.shard.getPrimary() + " failed: "
-                + cause.getMessage(), cause);
+            previousSeq.put(shardId, b.seq);
+            lastProblem = "write to " + where + " failed: " + e.getStatus();
+            lastCause = e;
+          } else if (failure == null) {
+            failure = TesseraException.unavailable("Write to " + where + " failed: "
+                + e.getMessage(), e);
           }
           continue;
         }
+        if (outcome instanceof Throwable) {
+          Throwable t = (Throwable) outcome;
+          if (failure == null) {
+            failure = TesseraException.unavailable("Write to " + where + " failed: "
+                + t.getMessage(), t);
+          }
+          continue;
+        }
+        WriteResponse response = (WriteResponse) outcome;
         Error error = response.getError();
         if (ShardErrors.isOk(error)) {
           long uncounted = b.ops.stream().filter(o -> !o.counted()).count();
@@ -685,12 +721,16 @@ public final class ShardWriter {
           count += counted;
           rowsWritten += counted;
           applied.addAll(b.ops);
-        } else if (ShardErrors.isRetryable(error) && attempt < MAX_ATTEMPTS) {
+        } else if (FailoverBudget.retryable(error)) {
           retry.addAll(b.ops);
+          // NOT_SERVING may come after the entry was logged: only the same seq is safe.
+          previousSeq.put(shardId, b.seq);
           schemaChanged |= error.getCode() == Error.Code.SCHEMA_MISMATCH;
+          lastProblem = where + " answered " + error.getCode() + ": " + error.getMessage();
+          lastCause = null;
         } else if (failure == null) {
           failure = TesseraException.fromShard(error,
-              "table " + schema.getName() + ", shard " + b.shard.getShardId());
+              "table " + schema.getName() + ", shard " + shardId);
         }
       }
       if (failure != null) {
@@ -699,8 +739,18 @@ public final class ShardWriter {
       if (retry.isEmpty()) {
         break;
       }
-      backoff(attempt);
-      cluster.refresh();
+      if (attempts == null) {
+        attempts = cluster.failover().start();
+      }
+      if (!attempts.backoff()) {
+        throw attempts.exhausted("Write to " + schema.getName(), lastProblem, lastCause);
+      }
+      try {
+        cluster.refresh();
+      } catch (TesseraException e) {
+        // ZooKeeper is unreachable for now: go on with the cached routes.
+        LOG.debug("Cannot refresh the metadata before resending a write: {}", e.getMessage());
+      }
       if (schemaChanged) {
         TableSchema now = cluster.table(schema.getName());
         if (now == null || now.getTableId() != schema.getTableId()) {
@@ -725,21 +775,52 @@ public final class ShardWriter {
     return count;
   }
 
-  private static boolean retryable(StatusRuntimeException e) {
-    switch (e.getStatus().getCode()) {
-      case UNAVAILABLE:
-        return true;
-      default:
-        return false;
+  /** A call given up on before it completed (or never made), with why. */
+  private record Abandoned(String reason) {}
+
+  /**
+   * Waits for a write call: its response, the failure it ended with (a Throwable), or
+   * {@link Abandoned} when, while waiting, the metadata names another primary for the shard or
+   * the primary is no longer live (the call is cancelled; it may or may not have been applied).
+   */
+  private Object await(ListenableFuture<WriteResponse> call, Batch b) {
+    long pollNanos = FailoverBudget.ROUTE_POLL.toNanos();
+    while (true) {
+      try {
+        return call.get(pollNanos, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        call.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new TesseraException("57014", "Interrupted while writing to "
+            + schema.getName(), e);
+      } catch (ExecutionException e) {
+        return e.getCause();
+      } catch (TimeoutException e) {
+        String moved = routeMoved(b.shard);
+        if (moved != null) {
+          call.cancel(true);
+          return new Abandoned(moved);
+        }
+      }
     }
   }
 
-  private static void backoff(int attempt) {
-    try {
-      Thread.sleep(Math.min(1000L, 20L * (1L << attempt)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TesseraException("57014", "Interrupted while retrying a write", e);
+  /** Why a call to {@code sent}'s primary should be abandoned, or null. */
+  private String routeMoved(ShardState sent) {
+    String primary = sent.getPrimary();
+    if (!cluster.isLive(primary)) {
+      return "node " + primary + " (primary of shard " + sent.getShardId()
+          + ") is no longer live";
     }
+    for (ShardState now : cluster.shards(schema.getTableId())) {
+      if (now.getShardId() == sent.getShardId()) {
+        return now.getEpoch() == sent.getEpoch() && now.getPrimary().equals(primary) ? null
+            : "shard " + sent.getShardId() + " moved from " + primary + " (epoch "
+                + sent.getEpoch() + ") to " + now.getPrimary() + " (epoch " + now.getEpoch()
+                + ")";
+      }
+    }
+    return null;
   }
+
 }

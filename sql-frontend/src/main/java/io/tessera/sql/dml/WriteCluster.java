@@ -3,6 +3,8 @@ package io.tessera.sql.dml;
 import io.grpc.Channel;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
+import io.tessera.sql.exec.ReadCluster;
+import io.tessera.sql.route.FailoverBudget;
 import java.util.List;
 import org.apache.calcite.DataContext;
 
@@ -14,8 +16,21 @@ public interface WriteCluster {
   /** The table's shards as the cluster metadata knows them now. */
   List<ShardState> shards(long tableId);
 
-  /** The gRPC channel to a node (by node id). */
+  /**
+   * The gRPC channel to a node (by node id).
+   *
+   * @throws io.tessera.sql.error.TesseraException 08006 when the node is not live
+   */
   Channel channel(String nodeId);
+
+  /** Whether a node is registered as live. */
+  boolean isLive(String nodeId);
+
+  /** How long a write keeps following its shard's route through a failover. */
+  FailoverBudget failover();
+
+  /** The read path of the same cluster (to scan rows an UPDATE/DELETE must locate). */
+  ReadCluster reads();
 
   /** Reserves {@code count} consecutive timestamps from the TSO and returns the first. */
   long timestamps(int count);

@@ -7,6 +7,7 @@ import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.exec.ReadCluster;
 import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.meta.ClusterClient;
+import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
 import java.util.List;
 import java.util.UUID;
@@ -23,10 +24,11 @@ final class WriteClusters {
 
   static WriteCluster from(DataContext context) {
     TesseraSchema schema = TesseraSchema.from(context);
-    return new Adapter(schema.client(), schema.reads());
+    return new Adapter(schema.client(), schema.reads(), schema.failover());
   }
 
-  private record Adapter(ClusterClient client, ReadCluster reads) implements WriteCluster {
+  private record Adapter(ClusterClient client, ReadCluster reads, FailoverBudget failover)
+      implements WriteCluster {
     @Override public TableSchema table(String name) {
       return reads.table(name);
     }
@@ -43,6 +45,10 @@ final class WriteClusters {
       return c;
     }
 
+    @Override public boolean isLive(String nodeId) {
+      return reads.isLive(nodeId);
+    }
+
     @Override public long timestamps(int count) {
       return client.coordinator().timestamps(count);
     }
@@ -55,8 +61,13 @@ final class WriteClusters {
       reads.refresh();
     }
 
+    /**
+     * Per thread: a thread has at most one write per shard in flight, so the newest seq a node
+     * recorded for this client is the one a retry resends, even if the node keeps only the
+     * newest seq of each client.
+     */
     @Override public String clientId() {
-      return CLIENT_ID;
+      return CLIENT_ID + "-" + Thread.currentThread().getId();
     }
 
     @Override public long nextSeq() {

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -20,6 +21,10 @@ public final class ClusterReads implements ReadCluster {
 
   private final ClusterClient client;
   private final ShardChannels channels;
+  private final AtomicLong refreshRequests = new AtomicLong();
+  private final Object refreshLock = new Object();
+  /** Every refresh request up to this one was served by a read that began after it. */
+  private long refreshedUpTo;
 
   private ClusterReads(ClusterClient client) {
     this.client = client;
@@ -50,12 +55,28 @@ public final class ClusterReads implements ReadCluster {
     return address == null ? null : channels.channel(address);
   }
 
+  @Override public boolean isLive(String nodeId) {
+    return client.metadata().snapshot().nodes().containsKey(nodeId);
+  }
+
   @Override public String describeNode(String nodeId) {
     return client.metadata().snapshot().nodeAddress(nodeId).orElse("(not live)");
   }
 
+  /**
+   * Re-reads the metadata from ZooKeeper. Concurrent callers (many statements retrying through
+   * one failover) share reads: a caller returns after any read that began after it asked.
+   */
   @Override public void refresh() {
-    client.metadata().refresh();
+    long asked = refreshRequests.incrementAndGet();
+    synchronized (refreshLock) {
+      if (refreshedUpTo >= asked) {
+        return;
+      }
+      long upTo = refreshRequests.get();
+      client.metadata().refresh();
+      refreshedUpTo = upTo;
+    }
   }
 
   @Override public long nextTimestamp() {

@@ -17,6 +17,11 @@ public interface ReadCluster {
   /** The channel to a live node, or null when the node is not live. */
   @Nullable Channel channel(String nodeId);
 
+  /** Whether a node is registered as live (a stopped or dead primary is about to be replaced). */
+  default boolean isLive(String nodeId) {
+    return channel(nodeId) != null;
+  }
+
   /** A printable address of a node for messages (its host:port when known). */
   String describeNode(String nodeId);
 

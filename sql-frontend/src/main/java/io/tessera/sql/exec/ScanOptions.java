@@ -1,18 +1,23 @@
 package io.tessera.sql.exec;
 
+import io.tessera.sql.route.FailoverBudget;
 import java.time.Duration;
 
 /**
- * Tunables of shard scans, read from system properties:
- * {@code tessera.scan.timeoutMs} (deadline of one shard scan, default 600000),
- * {@code tessera.scan.prefetchBatches} (batches buffered per shard, default 2),
- * {@code tessera.scan.retries} (re-routes after a stale route or failover, default 5).
+ * Tunables of shard scans: {@code timeout} (deadline of one shard scan; system property
+ * {@code tessera.scan.timeoutMs}, default 600000), {@code prefetchBatches} (batches buffered per
+ * shard; {@code tessera.scan.prefetchBatches}, default 2) and {@code failover} (how long a shard
+ * scan follows its route through a failover; the connection's {@link FailoverBudget}).
  */
-public record ScanOptions(Duration timeout, int prefetchBatches, int retries) {
+public record ScanOptions(Duration timeout, int prefetchBatches, FailoverBudget failover) {
   public static ScanOptions fromSystemProperties() {
+    return fromSystemProperties(FailoverBudget.DEFAULT);
+  }
+
+  public static ScanOptions fromSystemProperties(FailoverBudget failover) {
     return new ScanOptions(
         Duration.ofMillis(Long.getLong("tessera.scan.timeoutMs", 600_000L)),
         Math.max(1, Integer.getInteger("tessera.scan.prefetchBatches", 2)),
-        Math.max(0, Integer.getInteger("tessera.scan.retries", 5)));
+        failover);
   }
 }

@@ -22,7 +22,8 @@ import org.apache.calcite.linq4j.Enumerator;
 
 /**
  * Runs one {@link ScanSpec}: picks the target shards (hashing the bound shard-key tuples), starts
- * one {@link ShardStream} per shard in parallel, all at the statement's read timestamp, and
+ * one {@link ShardStream} per shard in parallel, all at the statement's read timestamp (or at the
+ * latest state, for the sole scan of a statement reaching one shard), and
  * returns their rows: concatenated, or k-way merged when the fragment is sorted; then applies the
  * offset and fetch. Closing the enumerator cancels every shard call still running.
  */
@@ -31,24 +32,38 @@ public final class ShardScanner {
 
   /**
    * The rows of {@code spec}; each enumeration scans anew, at the read timestamp of the
-   * statement that {@code root} belongs to ({@link StatementTimestamps}).
+   * statement that {@code root} belongs to ({@link StatementTimestamps}): the latest state when
+   * {@code soleScan} (the plan's only shard scan) reaches a single shard.
    */
   public static Enumerable<Object> enumerable(ReadCluster cluster, ScanSpec spec,
-      DataContext root) {
+      DataContext root, ScanOptions options, boolean soleScan) {
     return new AbstractEnumerable<Object>() {
       @Override public Enumerator<Object> enumerator() {
-        return open(cluster, spec, StatementTimestamps.readTimestamp(root),
-            ScanOptions.fromSystemProperties());
+        return open(cluster, spec,
+            shards -> StatementTimestamps.readTimestamp(root, soleScan && shards == 1),
+            options);
       }
     };
+  }
+
+  /** Chooses the read timestamp of a scan once its target shards are known. */
+  public interface ReadTimestamp {
+    long forShards(int shards);
   }
 
   /** Starts the scans of {@code spec} at {@code readTs}. */
   public static Enumerator<Object> open(ReadCluster cluster, ScanSpec spec, long readTs,
       ScanOptions options) {
+    return open(cluster, spec, shards -> readTs, options);
+  }
+
+  /** Starts the scans of {@code spec} at the timestamp {@code readTs} gives for its targets. */
+  public static Enumerator<Object> open(ReadCluster cluster, ScanSpec spec,
+      ReadTimestamp readTs, ScanOptions options) {
     TableSchema table = spec.table();
     List<ShardState> targets = targets(cluster, spec);
-    ScanRequest request = spec.request().toBuilder().setReadTs(readTs).build();
+    ScanRequest request = spec.request().toBuilder()
+        .setReadTs(readTs.forShards(targets.size())).build();
     RowDecoder decoder = new RowDecoder(spec.outputTypes());
     List<ShardStream> streams = new ArrayList<>(targets.size());
     try {

@@ -18,19 +18,33 @@ import io.tessera.protocol.proto.ShardServiceGrpc;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.route.FailoverBudget;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The rows of one shard for one scan: a server-streaming {@code Scan} call to the shard's
  * primary, with client-side flow control (at most {@code prefetchBatches} batches requested
- * ahead of the consumer). On a stale route (STALE_EPOCH, NOT_PRIMARY, UNKNOWN_SHARD) or an
- * unreachable primary it refreshes the metadata and re-issues the scan at the same read timestamp,
- * skipping the rows it already returned (a shard returns rows in a deterministic order for a
- * given snapshot). {@link #close()} cancels the call.
+ * ahead of the consumer). {@link #close()} cancels the call.
+ *
+ * <p>It follows the route through a failover ({@link FailoverBudget}): on STALE_EPOCH,
+ * NOT_PRIMARY, NOT_SERVING, UNKNOWN_SHARD or an unreachable primary, and when the metadata shows
+ * that the shard's primary changed or is no longer live while the call waits (checked every
+ * {@link FailoverBudget#ROUTE_POLL}, so a stopped process that keeps its connections open does not
+ * hang the statement), it cancels the call, refreshes the metadata and re-issues the scan on the
+ * new route, with backoff, until the connection's failover budget is spent (counted from the
+ * first failure since the last batch received); then it fails with 08006.
+ *
+ * <p>Mid-stream: a scan at a read timestamp resumes on the new primary by re-reading the same
+ * snapshot and skipping the rows already returned (a shard returns rows in a deterministic order
+ * for a given snapshot). A scan at {@code read_ts = 0} (the latest state, see
+ * {@link StatementTimestamps}) has no snapshot to come back to: it is re-issued only if no row
+ * was handed to the consumer yet, otherwise it fails with 08006 and the statement may be run
+ * again. The scan's own deadline ({@code timeout}) is not retried.
  */
 final class ShardStream implements AutoCloseable {
   private static final Object END = new Object();
@@ -47,9 +61,12 @@ final class ShardStream implements AutoCloseable {
   private @Nullable List<ByteString> batch;
   private int position;
   private long delivered;
-  private int attempts;
+  /** Retries since the last batch received; null while the scan makes progress. */
+  private FailoverBudget.@Nullable Attempts attempts;
   private boolean done;
   private String where = "";
+  /** The primary the current call went to. */
+  private String primary = "";
 
   ShardStream(ReadCluster cluster, String table, long tableId, long shardId, ScanRequest request,
       RowDecoder decoder, ScanOptions options) {
@@ -79,9 +96,13 @@ final class ShardStream implements AutoCloseable {
       }
       batch = null;
       Call c = call == null ? (call = open(0)) : call;
-      Object event = c.take(options.timeout().toMillis(), this::describe);
+      Object event = c.take(options.timeout().toMillis(), this::routeMoved);
       if (event == END) {
         done = true;
+        continue;
+      }
+      if (event instanceof RouteMoved) {
+        retry(((RouteMoved) event).reason(), null);
         continue;
       }
       if (event instanceof RowBatch) {
@@ -90,6 +111,7 @@ final class ShardStream implements AutoCloseable {
           handle(b.getError());
           continue;
         }
+        attempts = null;
         c.requestMore();
         batch = b.getRowsList();
         position = 0;
@@ -99,8 +121,26 @@ final class ShardStream implements AutoCloseable {
     }
   }
 
+  /**
+   * Why the current call should be abandoned although it has not failed: the metadata names
+   * another primary for the shard, or the primary is no longer live; null otherwise.
+   */
+  private @Nullable String routeMoved() {
+    if (!cluster.isLive(primary)) {
+      return "node " + primary + " is no longer live";
+    }
+    for (ShardState s : cluster.shards(tableId)) {
+      if (s.getShardId() == shardId) {
+        return s.getPrimary().equals(primary) ? null
+            : "the primary moved from " + primary + " to " + s.getPrimary() + " (epoch "
+                + s.getEpoch() + ")";
+      }
+    }
+    return null;
+  }
+
   private void handle(Error error) {
-    if (ShardErrors.isRetryable(error)) {
+    if (FailoverBudget.retryable(error)) {
       retry("shard answered " + error.getCode() + ": " + error.getMessage(), null);
       return;
     }
@@ -130,27 +170,34 @@ final class ShardStream implements AutoCloseable {
     }
   }
 
-  /** Refreshes the routes and re-issues the scan, or fails with 08006 when out of attempts. */
+  /**
+   * Refreshes the routes and re-issues the scan after a backoff, or fails with 08006 when the
+   * failover budget is spent or the scan cannot resume (see the class comment).
+   */
   private void retry(String reason, @Nullable Throwable cause) {
     if (call != null) {
       call.cancel();
     }
     call = null;
     batch = null;
-    if (attempts >= options.retries()) {
+    if (request.getReadTs() == 0 && delivered > 0) {
       done = true;
-      throw new TesseraException(SqlStates.CONNECTION_FAILURE,
-          "Shard unavailable after " + attempts + " retries: " + reason + " (" + describe()
-              + ")", cause);
+      throw new TesseraException(SqlStates.CONNECTION_FAILURE, "Scan interrupted after "
+          + delivered + " rows: " + reason + "; a scan of the latest state cannot resume on"
+          + " another replica, run the statement again (" + describe() + ")", cause);
     }
-    attempts++;
+    if (attempts == null) {
+      attempts = options.failover().start();
+    }
+    if (!attempts.backoff()) {
+      done = true;
+      throw attempts.exhausted("Scan of " + describe(), reason, cause);
+    }
     try {
-      Thread.sleep(Math.min(1000L, 25L << attempts));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TesseraException("57014", "Interrupted while retrying " + describe(), e);
+      cluster.refresh();
+    } catch (TesseraException e) {
+      // ZooKeeper is unreachable for now: go on with the cached routes.
     }
-    cluster.refresh();
     call = open(delivered);
   }
 
@@ -167,6 +214,7 @@ final class ShardStream implements AutoCloseable {
       throw new TesseraException(SqlStates.CONNECTION_FAILURE, "Shard " + shardId + " of table "
           + table + " no longer exists (split or dropped); retry the statement");
     }
+    primary = state.getPrimary();
     where = "table " + table + ", shard " + shardId + " (ordinal " + state.getOrdinal()
         + "), node " + state.getPrimary() + " at " + cluster.describeNode(state.getPrimary());
     ScanRequest r = request.toBuilder()
@@ -198,6 +246,9 @@ final class ShardStream implements AutoCloseable {
       call = null;
     }
   }
+
+  /** The route changed under a waiting call. */
+  private record RouteMoved(String reason) {}
 
   /**
    * One attempt: receives batches into a queue, requesting more only as the consumer takes them.
@@ -247,17 +298,33 @@ final class ShardStream implements AutoCloseable {
       }
     }
 
-    Object take(long timeoutMillis, java.util.function.Supplier<String> where) {
+    /**
+     * The next event; a {@link RouteMoved} when {@code moved} reports a reason while waiting
+     * (asked every {@link FailoverBudget#ROUTE_POLL}); DEADLINE_EXCEEDED after
+     * {@code timeoutMillis}.
+     */
+    Object take(long timeoutMillis, Supplier<@Nullable String> moved) {
+      long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
       try {
-        Object e = events.poll(timeoutMillis, TimeUnit.MILLISECONDS);
-        if (e == null) {
-          return new StatusRuntimeException(Status.DEADLINE_EXCEEDED);
+        while (true) {
+          long left = giveUp - System.nanoTime();
+          Object e = events.poll(Math.max(0, Math.min(left, FailoverBudget.ROUTE_POLL.toNanos())),
+              TimeUnit.NANOSECONDS);
+          if (e != null) {
+            return e;
+          }
+          if (giveUp - System.nanoTime() <= 0) {
+            return new StatusRuntimeException(Status.DEADLINE_EXCEEDED);
+          }
+          String reason = moved.get();
+          if (reason != null) {
+            return new RouteMoved(reason);
+          }
         }
-        return e;
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         cancel();
-        throw new TesseraException("57014", "Interrupted while reading " + where.get(), ex);
+        throw new TesseraException("57014", "Interrupted while reading " + describe(), ex);
       }
     }
 

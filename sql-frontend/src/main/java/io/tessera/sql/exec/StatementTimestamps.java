@@ -4,6 +4,8 @@ import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.common.util.concurrent.UncheckedExecutionException;
 import io.tessera.sql.schema.TesseraSchema;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.concurrent.ExecutionException;
 import org.apache.calcite.DataContext;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -13,10 +15,23 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * the timestamp oracle once, and every other scan of the same execution — identified by its
  * {@link DataContext} — reuses it, so a statement reads one consistent snapshot of all shards.
  *
+ * <p>A statement whose plan has a single shard scan, which reaches a single shard, needs no
+ * snapshot across shards: in autocommit mode it reads at {@code read_ts = 0}, the shard's latest
+ * committed state, and skips the timestamp oracle (one RPC in series less per point select;
+ * {@link #readTimestamp(DataContext, boolean)}). Enabled by the system property
+ * {@value #LATEST_PROPERTY} (default {@value #LATEST_DEFAULT}; shard nodes resolve
+ * {@code read_ts = 0} to their newest committed timestamp).
+ *
  * <p>A connection in an explicit transaction pins its snapshot with {@link #pin}; its statements
  * then read at that timestamp instead.
  */
 public final class StatementTimestamps {
+  /** System property: whether single-shard statements read the latest state (read_ts 0). */
+  public static final String LATEST_PROPERTY = "tessera.read.singleShardLatest";
+  static final String LATEST_DEFAULT = "true";
+  /** {@code read_ts} of a read of the latest committed state. */
+  public static final long LATEST = 0;
+
   /** Keys are compared by identity and held weakly: entries vanish with their statement. */
   private static final Cache<Object, Long> BY_EXECUTION =
       CacheBuilder.newBuilder().weakKeys().build();
@@ -42,6 +57,38 @@ public final class StatementTimestamps {
         throw (RuntimeException) cause;
       }
       throw new IllegalStateException(cause);
+    }
+  }
+
+  /**
+   * The timestamp of a statement's scan: {@link #LATEST} when {@code soleShardRead} (the plan's
+   * only shard scan, reaching one shard), the connection is in autocommit mode and has no pinned
+   * snapshot, and no other read of this execution has taken a timestamp; otherwise
+   * {@link #readTimestamp(DataContext)}.
+   */
+  public static long readTimestamp(DataContext context, boolean soleShardRead) {
+    if (soleShardRead && latestEnabled()) {
+      Object connection = context.getQueryProvider();
+      if ((connection == null || PINNED.getIfPresent(connection) == null)
+          && BY_EXECUTION.getIfPresent(context) == null && autoCommit(connection)) {
+        return LATEST;
+      }
+    }
+    return readTimestamp(context);
+  }
+
+  static boolean latestEnabled() {
+    return Boolean.parseBoolean(System.getProperty(LATEST_PROPERTY, LATEST_DEFAULT));
+  }
+
+  private static boolean autoCommit(@Nullable Object connection) {
+    if (!(connection instanceof Connection)) {
+      return connection == null;
+    }
+    try {
+      return ((Connection) connection).getAutoCommit();
+    } catch (SQLException e) {
+      return false;
     }
   }
 

@@ -2,7 +2,10 @@ package io.tessera.sql.jdbc;
 
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.meta.ClusterClients;
+import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
+import io.tessera.sql.sys.SysSchema;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
@@ -29,6 +32,12 @@ class ClusterConnectionHandler extends HandlerImpl {
       throw new SQLException("Connection properties " + FrontendDriver.ZK + " and "
           + FrontendDriver.CLUSTER + " are required", "08001");
     }
+    FailoverBudget failover;
+    try {
+      failover = FailoverBudget.fromProperties(info);
+    } catch (TesseraException e) {
+      throw new SQLException(e.getMessage(), e.sqlState(), e);
+    }
     ClusterClient client;
     try {
       client = ClusterClients.acquire(zk, cluster);
@@ -37,7 +46,8 @@ class ClusterConnectionHandler extends HandlerImpl {
           + e.getMessage(), "08001", e);
     }
     try {
-      TesseraSchema.attach(calcite.getRootSchema(), client);
+      TesseraSchema.attach(calcite.getRootSchema(), client, failover);
+      SysSchema.attach(calcite.getRootSchema(), client);
       calcite.setSchema(FrontendDriver.SCHEMA);
     } catch (RuntimeException | SQLException e) {
       client.close();

@@ -25,8 +25,13 @@ import org.apache.calcite.jdbc.Driver;
  * <ul>
  *   <li>{@value #ZK} (required): ZooKeeper connect string of the cluster, e.g.
  *       {@code zk1:2181,zk2:2181};</li>
- *   <li>{@value #CLUSTER} (required): the cluster's namespace in ZooKeeper.</li>
+ *   <li>{@value #CLUSTER} (required): the cluster's namespace in ZooKeeper;</li>
+ *   <li>{@value io.tessera.sql.route.FailoverBudget#PROPERTY} (default 30000): how many
+ *       milliseconds a read or write keeps following its shard's route through a failover
+ *       before it fails with 08006 ({@link io.tessera.sql.route.FailoverBudget}).</li>
  * </ul>
+ * Besides the schema {@code PUBLIC}, every connection has the read-only schema {@code SYS}
+ * ({@code SYS.NODES}, {@code SYS.SHARDS}: {@link io.tessera.sql.sys.SysSchema}).
  * Identifiers follow standard SQL: unquoted ones are upper-cased, double quotes keep the case, and
  * matching is case-sensitive after that. The default schema is {@code PUBLIC}.
  *

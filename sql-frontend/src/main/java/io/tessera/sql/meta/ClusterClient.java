@@ -2,6 +2,7 @@ package io.tessera.sql.meta;
 
 import io.tessera.protocol.meta.ZkPaths;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.route.FailoverBudget;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterClient.class);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-    static final Duration RETRY_BUDGET = Duration.ofSeconds(10);
+    /** How long coordinator calls keep looking for a leader: the default failover budget. */
+    static final Duration RETRY_BUDGET = FailoverBudget.DEFAULT_BUDGET;
     static final Duration DDL_DEADLINE = Duration.ofMinutes(10);
     static final Duration TIMESTAMP_DEADLINE = Duration.ofSeconds(5);
 

@@ -35,8 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The frontend's client of the leading coordinator: DDL and timestamps. It finds the leader in
  * {@link ZkPaths#COORDINATOR_LEADER}, keeps one channel to it, and on NOT_PRIMARY or an
- * unreachable coordinator re-reads the leader and retries, for at most the retry budget; then it
- * throws a {@link TesseraException} with SQLState 08006.
+ * unreachable coordinator re-reads the leader and retries with backoff, for at most the retry
+ * budget (the default failover budget, 30 s: a standby takes over after the leader's ZooKeeper
+ * session expires, a few seconds); then it throws a {@link TesseraException} with SQLState 08006.
+ * Timestamp calls are also retried after DEADLINE_EXCEEDED (a stopped leader) and INTERNAL (a
+ * new leader's oracle not ready yet): asking again for a timestamp is harmless.
  *
  * <p>DDL responses are returned as they come: an in-band error such as 42S01 is the caller's to
  * report. A DDL retried after its reply was lost may report its own effect (e.g. 42S01 for its
@@ -217,7 +220,11 @@ public final class CoordinatorClient implements AutoCloseable {
                     R response = rpc.apply(CoordinatorServiceGrpc.newBlockingStub(ch)
                             .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
                     Error error = errorOf.apply(response);
-                    if (error.getCode() != Error.Code.NOT_PRIMARY) {
+                    // A standby (or a leader that lost its term) says NOT_PRIMARY; a new leader
+                    // whose timestamp oracle cannot reach ZooKeeper yet says INTERNAL.
+                    boolean retry = error.getCode() == Error.Code.NOT_PRIMARY
+                            || (idempotent && error.getCode() == Error.Code.INTERNAL);
+                    if (!retry) {
                         return response;
                     }
                     lastProblem = error.getMessage();

@@ -13,6 +13,7 @@ import io.tessera.protocol.proto.SortKey;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.exec.ScanOptions;
 import io.tessera.sql.exec.ScanSpec;
 import io.tessera.sql.exec.ShardScanner;
 import io.tessera.sql.schema.ShardedTable;
@@ -55,6 +56,8 @@ public final class ShardQuery {
   /** The bound spec when the fragment has no parameters. */
   private final @Nullable ScanSpec constantSpec;
   private volatile @Nullable Revalidated revalidated;
+  /** The plan this fragment is part of, set once when the plan is compiled. */
+  private volatile @Nullable PlanScans plan;
 
   private ShardQuery(ShardedTable table, ShardAccess access, @Nullable RexNode filter,
       @Nullable List<RexNode> projects, RelCollation collation, @Nullable RexNode offset,
@@ -91,6 +94,17 @@ public final class ShardQuery {
         collation, offset, fetch, rowType, rexBuilder, scalar);
   }
 
+  /** Records the plan this (freshly made) fragment belongs to. */
+  void inPlan(PlanScans scans) {
+    this.plan = scans;
+  }
+
+  /** Whether this fragment is the only shard scan of a plan that writes nothing. */
+  public boolean soleScan() {
+    PlanScans p = plan;
+    return p != null && p.soleScan();
+  }
+
   public ShardedTable table() {
     return table;
   }
@@ -105,7 +119,8 @@ public final class ShardQuery {
     ShardQuery query = against(schema.table(table.name()));
     ScanSpec spec = query.constantSpec != null ? query.constantSpec
         : query.bind(Params.of(root));
-    return ShardScanner.enumerable(schema.reads(), spec, root);
+    return ShardScanner.enumerable(schema.reads(), spec, root,
+        ScanOptions.fromSystemProperties(schema.failover()), soleScan());
   }
 
   /**
@@ -131,8 +146,10 @@ public final class ShardQuery {
     }
     Revalidated r = revalidated;
     if (r == null || r.table != current) {
-      r = new Revalidated(current, new ShardQuery(current, access.withoutIndex(), filter,
-          projects, collation, offset, fetch, rowType, rexBuilder, scalarRows));
+      ShardQuery q = new ShardQuery(current, access.withoutIndex(), filter,
+          projects, collation, offset, fetch, rowType, rexBuilder, scalarRows);
+      q.plan = plan;
+      r = new Revalidated(current, q);
       revalidated = r;
     }
     return r.query;

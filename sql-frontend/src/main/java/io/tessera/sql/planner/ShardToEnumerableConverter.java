@@ -61,6 +61,9 @@ public final class ShardToEnumerableConverter extends ConverterImpl implements E
     PhysType physType = PhysTypeImpl.of(implementor.getTypeFactory(), getRowType(),
         JavaRowFormat.ARRAY);
     ShardQuery query = query().withScalarRows(physType.getFormat() == JavaRowFormat.SCALAR);
+    PlanScans plan = PlanScans.of(implementor);
+    plan.addScan();
+    query.inPlan(plan);
     Hook.QUERY_PLAN.run(query.toString());
     BlockBuilder block = new BlockBuilder();
     Expression stashed = implementor.stash(query, ShardQuery.class);

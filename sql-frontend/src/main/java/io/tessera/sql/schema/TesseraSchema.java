@@ -10,6 +10,7 @@ import io.tessera.sql.exec.ClusterReads;
 import io.tessera.sql.exec.ReadCluster;
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.meta.ClusterMetadata;
+import io.tessera.sql.route.FailoverBudget;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +33,19 @@ public final class TesseraSchema extends AbstractSchema {
 
   private final ClusterClient client;
   private final ReadCluster reads;
+  private final FailoverBudget failover;
   private volatile @Nullable SchemaPlus self;
   private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE, ImmutableMap.of(),
       ImmutableMap.of());
 
   public TesseraSchema(ClusterClient client) {
+    this(client, FailoverBudget.DEFAULT);
+  }
+
+  public TesseraSchema(ClusterClient client, FailoverBudget failover) {
     this.client = client;
     this.reads = ClusterReads.of(client);
+    this.failover = failover;
   }
 
   /**
@@ -46,7 +53,13 @@ public final class TesseraSchema extends AbstractSchema {
    * caching disabled, and returns it.
    */
   public static SchemaPlus attach(SchemaPlus root, ClusterClient client) {
-    TesseraSchema schema = new TesseraSchema(client);
+    return attach(root, client, FailoverBudget.DEFAULT);
+  }
+
+  /** {@link #attach(SchemaPlus, ClusterClient)} with the connection's failover budget. */
+  public static SchemaPlus attach(SchemaPlus root, ClusterClient client,
+      FailoverBudget failover) {
+    TesseraSchema schema = new TesseraSchema(client, failover);
     SchemaPlus plus = root.add(NAME, schema);
     // Calcite wraps the table and sub-schema lookups of a schema in snapshot caches when they are
     // first used, and setCacheEnabled(false) disables only the caches that exist: without creating
@@ -73,6 +86,11 @@ public final class TesseraSchema extends AbstractSchema {
 
   public ClusterClient client() {
     return client;
+  }
+
+  /** How long the connection's requests follow a shard's route through a failover. */
+  public FailoverBudget failover() {
+    return failover;
   }
 
   /** Metadata, routes, channels and timestamps for the read path. */

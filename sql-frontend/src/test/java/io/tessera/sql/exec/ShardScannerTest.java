@@ -4,6 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Channel;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.tessera.protocol.proto.RowBatch;
+import java.net.InetSocketAddress;
+import java.util.Iterator;
 import io.tessera.node.ShardNode;
 import io.tessera.node.ShardNodeConfig;
 import io.tessera.protocol.codec.KeyCodec;
@@ -29,6 +35,7 @@ import io.tessera.protocol.proto.Value;
 import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.protocol.proto.WriteResponse;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.route.FailoverBudget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,6 +68,12 @@ class ShardScannerTest {
 
   private ShardNode a;
   private ShardNode b;
+  /**
+   * A stand-in primary: answers a Scan with the first 5 rows node b sends for it (whatever the
+   * read timestamp), then stalls without ending the stream.
+   */
+  private Server halfway;
+  private final AtomicInteger halfwayScans = new AtomicInteger();
   private ShardChannels channels;
   private FakeCluster cluster;
 
@@ -69,6 +82,21 @@ class ShardScannerTest {
     b = new ShardNode(ShardNodeConfig.inMemory().withNodeId("b").withHost("127.0.0.1")).start();
     channels = new ShardChannels();
     cluster = new FakeCluster();
+    halfway = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new ShardServiceGrpc.ShardServiceImplBase() {
+          @Override public void scan(ScanRequest r, StreamObserver<RowBatch> out) {
+            halfwayScans.incrementAndGet();
+            Iterator<RowBatch> real = stub("b").scan(r.toBuilder()
+                .setReadTs(r.getReadTs() == 0 ? 20 : r.getReadTs()).build());
+            List<com.google.protobuf.ByteString> rows = new ArrayList<>();
+            while (real.hasNext() && rows.size() < 5) {
+              rows.addAll(real.next().getRowsList());
+            }
+            out.onNext(RowBatch.newBuilder().addAllRows(rows.subList(0, Math.min(5,
+                rows.size()))).build());
+            // and nothing more: a stopped process
+          }
+        }).build().start();
     for (int i = 0; i < SHARDS; i++) {
       ShardNode node = i % 2 == 0 ? a : b;
       ShardState s = ShardState.newBuilder().setShardId(100 + i).setTableId(7).setEpoch(1)
@@ -100,6 +128,7 @@ class ShardScannerTest {
   }
 
   @AfterEach void stop() {
+    halfway.shutdownNow();
     channels.close();
     a.close();
     b.close();
@@ -140,7 +169,8 @@ class ShardScannerTest {
     return rows;
   }
 
-  private static final ScanOptions OPTIONS = new ScanOptions(Duration.ofSeconds(20), 2, 3);
+  private static final ScanOptions OPTIONS = new ScanOptions(Duration.ofSeconds(20), 2,
+      new FailoverBudget(Duration.ofSeconds(5)));
 
   @Test void everyShardIsReadInParallelWithSmallBatches() {
     List<Object[]> rows = drain(ShardScanner.open(cluster,
@@ -224,12 +254,68 @@ class ShardScannerTest {
     b.close();
     assertThatThrownBy(() -> drain(ShardScanner.open(cluster,
         spec(Fragment.getDefaultInstance(), null, 0, -1, 0), 20,
-        new ScanOptions(Duration.ofSeconds(5), 2, 1))))
+        new ScanOptions(Duration.ofSeconds(5), 2,
+            new FailoverBudget(Duration.ofMillis(500))))))
         .isInstanceOf(TesseraException.class)
         .satisfies(t -> {
           assertThat(((TesseraException) t).sqlState()).isEqualTo("08006");
           assertThat(t.getMessage()).contains("shard").contains("node b");
         });
+  }
+
+  @Test void scanAtATimestampResumesOnTheNewPrimaryAfterRowsWereReturned() throws Exception {
+    List<Object[]> expected = drain(ShardScanner.open(cluster, spec(Fragment.getDefaultInstance(),
+        null, 0, -1, 0), 20, OPTIONS));
+    routeShardOneHalfway();
+    List<Object[]> rows = drain(ShardScanner.open(cluster,
+        spec(Fragment.getDefaultInstance(), null, 0, -1, 0), 20, OPTIONS));
+    assertThat(halfwayScans.get()).isEqualTo(1);
+    assertThat(rows).hasSize(ROWS);
+    assertThat(rows.stream().map(r -> r[0]).distinct().count()).isEqualTo(ROWS);
+    assertThat(rows.stream().map(r -> r[0]).toList())
+        .isEqualTo(expected.stream().map(r -> r[0]).toList());
+  }
+
+  @Test void scanOfTheLatestStateFailsIfItsPrimaryChangesAfterRowsWereReturned()
+      throws Exception {
+    routeShardOneHalfway();
+    // Only shard 1, so its rows are handed out before the route changes.
+    Object[] key = firstKeyOf(1);
+    ScanSpec spec = spec(Fragment.getDefaultInstance(), List.<Object[]>of(key), 0, -1, 0);
+    assertThatThrownBy(() -> drain(ShardScanner.open(cluster, spec, 0, OPTIONS)))
+        .isInstanceOf(TesseraException.class)
+        .satisfies(t -> {
+          assertThat(((TesseraException) t).sqlState()).isEqualTo("08006");
+          assertThat(t.getMessage()).contains("cannot resume");
+        });
+  }
+
+  /**
+   * Routes shard 1 to the stand-in that sends the first rows of node b's answer and then
+   * stalls; moves the route back to b 300 ms later (the failover the stream must notice).
+   */
+  private void routeShardOneHalfway() {
+    ShardState real = cluster.shards.get(1);
+    cluster.shards.set(1, real.toBuilder().setPrimary("halfway").build());
+    Thread mover = new Thread(() -> {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        return;
+      }
+      cluster.shards.set(1, real);
+    });
+    mover.setDaemon(true);
+    mover.start();
+  }
+
+  private Object[] firstKeyOf(int ordinal) {
+    for (long id = 1; id <= ROWS; id++) {
+      if (owner(id) == ordinal) {
+        return new Object[] {id};
+      }
+    }
+    throw new AssertionError();
   }
 
   /** Metadata held in memory; channels to the two nodes. */
@@ -247,11 +333,16 @@ class ShardScannerTest {
     }
 
     @Override public @Nullable Channel channel(String nodeId) {
-      return channels.channel(nodeId.equals("a") ? a.address() : b.address());
+      return channels.channel(describeNode(nodeId));
+    }
+
+    @Override public boolean isLive(String nodeId) {
+      return true;
     }
 
     @Override public String describeNode(String nodeId) {
-      return nodeId.equals("a") ? a.address() : b.address();
+      return nodeId.equals("a") ? a.address() : nodeId.equals("b") ? b.address()
+          : "127.0.0.1:" + halfway.getPort();
     }
 
     @Override public void refresh() {

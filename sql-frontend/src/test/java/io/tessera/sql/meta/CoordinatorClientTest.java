@@ -3,7 +3,16 @@ package io.tessera.sql.meta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import io.tessera.coordinator.Coordinator;
+import io.tessera.protocol.proto.CoordinatorInfo;
+import io.tessera.protocol.proto.CoordinatorServiceGrpc;
+import io.tessera.protocol.proto.TimestampRequest;
+import io.tessera.protocol.proto.TimestampResponse;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import io.tessera.protocol.meta.ZkPaths;
 import io.tessera.protocol.proto.CreateTableRequest;
 import io.tessera.protocol.proto.DdlResponse;
@@ -113,6 +122,42 @@ class CoordinatorClientTest {
             } finally {
                 coordinator.close();
             }
+        }
+    }
+
+    @Test
+    void keepsAskingForTimestampsWhileThePublishedLeaderDoesNotAnswer() throws Exception {
+        Server stuck = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new CoordinatorServiceGrpc.CoordinatorServiceImplBase() {
+                    @Override
+                    public void getTimestamps(TimestampRequest r, StreamObserver<TimestampResponse> out) {
+                        // never answers: a stopped process
+                    }
+                }).build().start();
+        try (TestCluster cluster = new TestCluster(dir, "stuck-leader", 1, 0);
+                CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(cluster.zkConnect())
+                        .namespace(ZkPaths.namespace(cluster.name)).retryPolicy(new RetryOneTime(100)).build()) {
+            zk.start();
+            byte[] real = zk.getData().forPath(ZkPaths.COORDINATOR_LEADER);
+            CoordinatorInfo leader = CoordinatorInfo.parseFrom(real);
+            zk.setData().forPath(ZkPaths.COORDINATOR_LEADER,
+                    leader.toBuilder().setAddress("127.0.0.1:" + stuck.getPort()).build().toByteArray());
+            CoordinatorClient coordinator = new CoordinatorClient(zk, Duration.ofSeconds(20), Duration.ofSeconds(5),
+                    Duration.ofMillis(300));
+            ExecutorService executor = Executors.newSingleThreadExecutor();
+            try {
+                Future<Long> ts = executor.submit(coordinator::nextTimestamp);
+                Thread.sleep(1000);
+                assertThat(ts).isNotDone();
+                // The new leader publishes itself.
+                zk.setData().forPath(ZkPaths.COORDINATOR_LEADER, real);
+                assertThat(ts.get(10, TimeUnit.SECONDS)).isPositive();
+            } finally {
+                executor.shutdownNow();
+                coordinator.close();
+            }
+        } finally {
+            stuck.shutdownNow();
         }
     }
 }

@@ -103,7 +103,13 @@ public final class LocalClusterFixture implements AutoCloseable {
 
   /** A new JDBC connection to this cluster (Tessera's frontend driver). */
   public Connection connect() throws SQLException {
+    return connect(new Properties());
+  }
+
+  /** A new JDBC connection with extra connection properties (e.g. {@code failoverTimeoutMs}). */
+  public Connection connect(Properties extra) throws SQLException {
     Properties p = new Properties();
+    p.putAll(extra);
     p.setProperty(FrontendDriver.ZK, zkConnect());
     p.setProperty(FrontendDriver.CLUSTER, clusterName);
     return new FrontendDriver().connect(FrontendDriver.CONNECT_STRING_PREFIX, p);
