@@ -4,6 +4,7 @@ import io.tessera.node.ShardNode;
 import io.tessera.node.ShardNodeConfig;
 import io.tessera.node.storage.Durability;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,13 +29,35 @@ final class NodeCommand extends ClusterCommand implements Callable<Integer> {
             description = "sync = fsync before acknowledging a write; memory = commit, sync in the background (default: ${DEFAULT-VALUE}).")
     Durability durability;
 
+    @Option(names = "--zk-session-timeout", defaultValue = "1500", paramLabel = "MS",
+            description = "ZooKeeper session timeout in ms: the node counts as dead this long after it stops answering (default: ${DEFAULT-VALUE}).")
+    long zkSessionTimeoutMillis;
+
+    @Option(names = "--lease", defaultValue = "1000", paramLabel = "MS",
+            description = "Read lease of a primary in ms; a promoted follower waits this long (default: ${DEFAULT-VALUE}).")
+    long leaseMillis;
+
+    @Option(names = "--replication-timeout", defaultValue = "2000", paramLabel = "MS",
+            description = "A follower silent this long (ms) is removed from the sync set (default: ${DEFAULT-VALUE}).")
+    long replicationTimeoutMillis;
+
+    @Option(names = "--log-retention", defaultValue = "100000", paramLabel = "ENTRIES",
+            description = "Replication log entries kept per shard; a follower further behind gets a snapshot (default: ${DEFAULT-VALUE}).")
+    int logRetention;
+
     /** Set by {@code local}/{@code demo} for the nodes they spawn: exit when the parent process dies. */
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
 
     @Override
     public Integer call() throws Exception {
-        ShardNode node = new ShardNode(new ShardNodeConfig(id, data, host, port, zk, cluster, durability));
+        ShardNodeConfig.ReplicationSettings replication = ShardNodeConfig.ReplicationSettings.DEFAULTS
+                .withZkSessionTimeout(Duration.ofMillis(zkSessionTimeoutMillis))
+                .withLease(Duration.ofMillis(leaseMillis))
+                .withReplicationTimeout(Duration.ofMillis(replicationTimeoutMillis))
+                .withLogRetention(logRetention);
+        ShardNode node = new ShardNode(new ShardNodeConfig(id, data, host, port, zk, cluster, durability)
+                .withReplication(replication));
         node.start();
         Processes.onShutdown("shard node", node::close);
         if (exitWithParent) {

@@ -3,6 +3,8 @@ package io.tessera.node;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tessera.node.membership.NodeRegistration;
+import io.tessera.node.replication.ReplicationServer;
+import io.tessera.node.replication.Replication;
 import io.tessera.node.rpc.ShardService;
 import io.tessera.node.storage.ReplicaSet;
 import io.tessera.protocol.proto.NodeInfo;
@@ -19,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +43,8 @@ public final class ShardNode implements AutoCloseable {
     private ExecutorService executor;
     private Server server;
     private NodeRegistration registration;
+    private CuratorFramework zk;
+    private Replication replication;
     private volatile String address;
     private boolean started;
     private boolean closed;
@@ -89,18 +94,26 @@ public final class ShardNode implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            if (config.zkConnect() != null && !config.zkConnect().isBlank()) {
+                zk = NodeRegistration.connect(config.zkConnect(), config.cluster(), nodeId,
+                        (int) config.replication().zkSessionTimeout().toMillis());
+            }
+            replication = new Replication(nodeId, replicas, config.replication(), zk, () -> address);
             server = NettyServerBuilder.forAddress(new InetSocketAddress(host, config.port()))
                     .executor(executor)
-                    .addService(new ShardService(nodeId, replicas))
+                    .addService(new ShardService(nodeId, replicas, replication))
+                    .addService(new ReplicationServer(replication))
                     .maxInboundMessageSize(64 * 1024 * 1024)
                     .build()
                     .start();
             int port = ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
             address = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-            if (config.zkConnect() != null && !config.zkConnect().isBlank()) {
+            replication.start();
+            if (zk != null) {
                 NodeInfo info = NodeInfo.newBuilder().setNodeId(nodeId).setAddress(address)
                         .setStartedAtMillis(System.currentTimeMillis()).build();
-                registration = NodeRegistration.register(config.zkConnect(), config.cluster(), info, REGISTER_TIMEOUT_MILLIS);
+                CuratorFramework client = zk;
+                registration = NodeRegistration.register(client, info, REGISTER_TIMEOUT_MILLIS);
             }
             log.info("shard node {} serving {} replicas at {} (data {}, durability {})", nodeId, replicas.shardIds().size(),
                     address, config.dataDir() == null ? "in memory" : config.dataDir(), config.durability());
@@ -148,8 +161,13 @@ public final class ShardNode implements AutoCloseable {
             return;
         }
         closed = true;
+        if (replication != null) {
+            replication.close();
+        }
         if (registration != null) {
             registration.close();
+        } else if (zk != null) {
+            zk.close();
         }
         if (server != null) {
             server.shutdown();

@@ -3,6 +3,7 @@ package io.tessera.node;
 import io.tessera.node.storage.Durability;
 import io.tessera.protocol.meta.ZkPaths;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How to run one shard node.
@@ -15,9 +16,80 @@ import java.nio.file.Path;
  * @param zkConnect  ZooKeeper connect string; null = do not register (single-process tests)
  * @param cluster    the cluster name (Curator namespace {@code tessera/<cluster>}); null = {@code default}
  * @param durability when writes are acknowledged; null = {@link Durability#SYNC}
+ * @param replication replication timings and log retention; null = {@link ReplicationSettings#DEFAULTS}
  */
 public record ShardNodeConfig(
-        String nodeId, Path dataDir, String host, int port, String zkConnect, String cluster, Durability durability) {
+        String nodeId, Path dataDir, String host, int port, String zkConnect, String cluster, Durability durability,
+        ReplicationSettings replication) {
+
+    /**
+     * Replication timings (see docs/replication.md).
+     *
+     * @param lease              a primary serves reads while every other sync-set member acknowledged an
+     *                           Append sent less than this ago; a promoted follower waits this long after its last ack
+     * @param heartbeat          an idle replicator sends an empty Append this often
+     * @param replicationTimeout a follower that does not acknowledge for this long is removed from the sync set
+     * @param stallTimeout       how long a write waits for its acknowledgements (and a read for its lease or
+     *                           pending entries) before it fails with NOT_SERVING (the frontend retries)
+     * @param logRetention       log entries kept for followers that fall behind (older ones need a snapshot)
+     * @param zkSessionTimeout   the ZooKeeper session timeout of the node's registration (failure detection)
+     */
+    public record ReplicationSettings(Duration lease, Duration heartbeat, Duration replicationTimeout,
+            Duration stallTimeout, int logRetention, Duration zkSessionTimeout) {
+        public static final ReplicationSettings DEFAULTS = new ReplicationSettings(Duration.ofSeconds(1),
+                Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), 100_000, Duration.ofMillis(1500));
+
+        public ReplicationSettings {
+            lease = positive(lease, Duration.ofSeconds(1), "lease");
+            heartbeat = positive(heartbeat, Duration.ofMillis(200), "heartbeat");
+            replicationTimeout = positive(replicationTimeout, Duration.ofSeconds(2), "replicationTimeout");
+            stallTimeout = positive(stallTimeout, Duration.ofSeconds(5), "stallTimeout");
+            zkSessionTimeout = positive(zkSessionTimeout, Duration.ofMillis(1500), "zkSessionTimeout");
+            if (logRetention <= 0) {
+                logRetention = 100_000;
+            }
+        }
+
+        private static Duration positive(Duration d, Duration dflt, String what) {
+            if (d == null) {
+                return dflt;
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive: " + d);
+            }
+            return d;
+        }
+
+        public ReplicationSettings withLease(Duration d) {
+            return new ReplicationSettings(d, heartbeat, replicationTimeout, stallTimeout, logRetention, zkSessionTimeout);
+        }
+
+        public ReplicationSettings withHeartbeat(Duration d) {
+            return new ReplicationSettings(lease, d, replicationTimeout, stallTimeout, logRetention, zkSessionTimeout);
+        }
+
+        public ReplicationSettings withReplicationTimeout(Duration d) {
+            return new ReplicationSettings(lease, heartbeat, d, stallTimeout, logRetention, zkSessionTimeout);
+        }
+
+        public ReplicationSettings withStallTimeout(Duration d) {
+            return new ReplicationSettings(lease, heartbeat, replicationTimeout, d, logRetention, zkSessionTimeout);
+        }
+
+        public ReplicationSettings withLogRetention(int entries) {
+            return new ReplicationSettings(lease, heartbeat, replicationTimeout, stallTimeout, entries, zkSessionTimeout);
+        }
+
+        public ReplicationSettings withZkSessionTimeout(Duration d) {
+            return new ReplicationSettings(lease, heartbeat, replicationTimeout, stallTimeout, logRetention, d);
+        }
+    }
+
+    /** The configuration with default replication settings. */
+    public ShardNodeConfig(
+            String nodeId, Path dataDir, String host, int port, String zkConnect, String cluster, Durability durability) {
+        this(nodeId, dataDir, host, port, zkConnect, cluster, durability, null);
+    }
 
     public ShardNodeConfig {
         if (port < 0 || port > 65535) {
@@ -28,6 +100,9 @@ public record ShardNodeConfig(
         }
         if (durability == null) {
             durability = Durability.SYNC;
+        }
+        if (replication == null) {
+            replication = ReplicationSettings.DEFAULTS;
         }
     }
 
@@ -42,26 +117,30 @@ public record ShardNodeConfig(
     }
 
     public ShardNodeConfig withNodeId(String id) {
-        return new ShardNodeConfig(id, dataDir, host, port, zkConnect, cluster, durability);
+        return new ShardNodeConfig(id, dataDir, host, port, zkConnect, cluster, durability, replication);
     }
 
     public ShardNodeConfig withDataDir(Path dir) {
-        return new ShardNodeConfig(nodeId, dir, host, port, zkConnect, cluster, durability);
+        return new ShardNodeConfig(nodeId, dir, host, port, zkConnect, cluster, durability, replication);
     }
 
     public ShardNodeConfig withHost(String h) {
-        return new ShardNodeConfig(nodeId, dataDir, h, port, zkConnect, cluster, durability);
+        return new ShardNodeConfig(nodeId, dataDir, h, port, zkConnect, cluster, durability, replication);
     }
 
     public ShardNodeConfig withPort(int p) {
-        return new ShardNodeConfig(nodeId, dataDir, host, p, zkConnect, cluster, durability);
+        return new ShardNodeConfig(nodeId, dataDir, host, p, zkConnect, cluster, durability, replication);
     }
 
     public ShardNodeConfig withZooKeeper(String connect, String clusterName) {
-        return new ShardNodeConfig(nodeId, dataDir, host, port, connect, clusterName, durability);
+        return new ShardNodeConfig(nodeId, dataDir, host, port, connect, clusterName, durability, replication);
     }
 
     public ShardNodeConfig withDurability(Durability d) {
-        return new ShardNodeConfig(nodeId, dataDir, host, port, zkConnect, cluster, d);
+        return new ShardNodeConfig(nodeId, dataDir, host, port, zkConnect, cluster, d, replication);
+    }
+
+    public ShardNodeConfig withReplication(ReplicationSettings settings) {
+        return new ShardNodeConfig(nodeId, dataDir, host, port, zkConnect, cluster, durability, settings);
     }
 }

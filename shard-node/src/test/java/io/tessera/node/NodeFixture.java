@@ -50,6 +50,7 @@ public final class NodeFixture implements AutoCloseable {
     public final ShardNode node;
     public final ManagedChannel channel;
     public final ShardServiceGrpc.ShardServiceBlockingStub stub;
+    private final String clientId = "test-" + java.util.UUID.randomUUID(); // like a frontend process
     private long seq;
 
     public NodeFixture(ShardNodeConfig config) throws Exception {
@@ -129,7 +130,7 @@ public final class NodeFixture implements AutoCloseable {
     public WriteResponse write(long commitTs, long schemaVersion, Mutation... mutations) {
         return stub().write(WriteRequest.newBuilder().setShard(ref()).setCommitTs(commitTs)
                 .setSchemaVersion(schemaVersion).addAllMutations(Arrays.asList(mutations))
-                .setClientId("test").setSeq(++seq).build());
+                .setClientId(clientId).setSeq(++seq).build());
     }
 
     public static ShardRef ref() {

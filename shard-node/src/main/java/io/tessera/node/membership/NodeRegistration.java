@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeRegistration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeRegistration.class);
-    private static final int SESSION_TIMEOUT_MS = 15_000;
+    private static final int DEFAULT_SESSION_TIMEOUT_MS = 1_500;
     private static final int CONNECTION_TIMEOUT_MS = 10_000;
 
     private final CuratorFramework client;
@@ -36,31 +36,54 @@ public final class NodeRegistration implements AutoCloseable {
     /** Connects to ZooKeeper and registers; waits up to {@code timeoutMillis} for the znode to exist. */
     public static NodeRegistration register(String zkConnect, String cluster, NodeInfo info, long timeoutMillis)
             throws InterruptedException {
+        return register(zkConnect, cluster, info, timeoutMillis, DEFAULT_SESSION_TIMEOUT_MS);
+    }
+
+    /**
+     * As {@link #register(String, String, NodeInfo, long)} with a ZooKeeper session timeout: the node's
+     * znode vanishes this long after the node stops answering (the coordinator's failure detector).
+     */
+    public static NodeRegistration register(String zkConnect, String cluster, NodeInfo info, long timeoutMillis,
+            int sessionTimeoutMs) throws InterruptedException {
+        return register(connect(zkConnect, cluster, info.getNodeId(), sessionTimeoutMs), info, timeoutMillis);
+    }
+
+    /** A started Curator client for the cluster's namespace (hand it to {@link #register(CuratorFramework, NodeInfo, long)}). */
+    public static CuratorFramework connect(String zkConnect, String cluster, String nodeId, int sessionTimeoutMs) {
         CuratorFramework client = CuratorFrameworkFactory.builder()
                 .connectString(zkConnect)
                 .namespace(ZkPaths.namespace(cluster))
-                .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-                .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
+                .sessionTimeoutMs(sessionTimeoutMs)
+                .connectionTimeoutMs(Math.min(CONNECTION_TIMEOUT_MS, sessionTimeoutMs))
                 .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000))
                 .build();
-        String path = ZkPaths.liveNode(info.getNodeId());
         client.getConnectionStateListenable().addListener((c, state) -> {
             if (state == ConnectionState.LOST) {
-                log.warn("node {}: ZooKeeper session lost; {} will be re-registered on reconnect", info.getNodeId(), path);
+                log.warn("node {}: ZooKeeper session lost; it will be re-registered on reconnect", nodeId);
             } else if (state == ConnectionState.RECONNECTED) {
-                log.info("node {}: reconnected to ZooKeeper", info.getNodeId());
+                log.info("node {}: reconnected to ZooKeeper", nodeId);
             }
         });
         client.start();
+        return client;
+    }
+
+    /**
+     * Registers with a client from {@link #connect}; the registration owns the client from now on
+     * (closes it). Waits up to {@code timeoutMillis} for the znode to exist.
+     */
+    public static NodeRegistration register(CuratorFramework client, NodeInfo info, long timeoutMillis)
+            throws InterruptedException {
+        String path = ZkPaths.liveNode(info.getNodeId());
         PersistentNode node = new PersistentNode(client, CreateMode.EPHEMERAL, false, path, info.toByteArray());
         node.start();
         NodeRegistration reg = new NodeRegistration(client, node, path);
         if (!node.waitForInitialCreate(timeoutMillis, TimeUnit.MILLISECONDS)) {
             reg.close();
-            throw new IllegalStateException("node " + info.getNodeId() + " could not register at " + path + " in "
-                    + ZkPaths.namespace(cluster) + " on " + zkConnect + " within " + timeoutMillis + " ms");
+            throw new IllegalStateException("node " + info.getNodeId() + " could not register at " + path + " in /"
+                    + client.getNamespace() + " within " + timeoutMillis + " ms");
         }
-        log.info("node {} registered at /{}{} ({})", info.getNodeId(), ZkPaths.namespace(cluster), path, info.getAddress());
+        log.info("node {} registered at /{}{} ({})", info.getNodeId(), client.getNamespace(), path, info.getAddress());
         return reg;
     }
 
@@ -68,8 +91,8 @@ public final class NodeRegistration implements AutoCloseable {
         return path;
     }
 
-    /** The Curator client (tests expire its session). */
-    CuratorFramework client() {
+    /** The node's Curator client (namespace {@code tessera/<cluster>}): replication reads shard states with it. */
+    public CuratorFramework client() {
         return client;
     }
 

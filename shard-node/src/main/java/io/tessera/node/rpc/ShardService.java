@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tessera.node.ShardException;
 import io.tessera.node.exec.FragmentPlan;
+import io.tessera.node.replication.Replication;
 import io.tessera.node.storage.KeyRange;
 import io.tessera.node.storage.Replica;
 import io.tessera.node.storage.ReplicaSet;
@@ -22,6 +23,8 @@ import io.tessera.protocol.proto.KeyBound;
 import io.tessera.protocol.proto.OpenReplicaRequest;
 import io.tessera.protocol.proto.PingRequest;
 import io.tessera.protocol.proto.PingResponse;
+import io.tessera.protocol.proto.ReplicaStatusRequest;
+import io.tessera.protocol.proto.ReplicaStatusResponse;
 import io.tessera.protocol.proto.RowBatch;
 import io.tessera.protocol.proto.ScanRequest;
 import io.tessera.protocol.proto.ShardRef;
@@ -48,10 +51,12 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
 
     private final String nodeId;
     private final ReplicaSet replicas;
+    private final Replication replication;
 
-    public ShardService(String nodeId, ReplicaSet replicas) {
+    public ShardService(String nodeId, ReplicaSet replicas, Replication replication) {
         this.nodeId = nodeId;
         this.replicas = replicas;
+        this.replication = replication;
     }
 
     // ------------------------------------------------------------------------------------- data
@@ -79,6 +84,7 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         unary(obs, ctx, () -> {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
+            long readTs = r.awaitReadable(req.getReadTs());
             TableLayout l = r.layout();
             FragmentPlan plan = req.getProjectionsCount() == 0 ? null
                     : FragmentPlan.compile(null, req.getProjectionsList(), List.of(), 0, l.columnTypes());
@@ -93,9 +99,9 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
                 byte[] pk = l.pkOfKey(keyValues);
                 byte[] row = null;
                 if (plan == null) {
-                    row = r.readRowBytes(pk, req.getReadTs());
+                    row = r.readRowBytes(pk, readTs);
                 } else {
-                    Object[] decoded = r.readRow(pk, req.getReadTs());
+                    Object[] decoded = r.readRow(pk, readTs);
                     if (decoded != null) {
                         row = plan.outputCodec().encode(plan.project(decoded));
                     }
@@ -116,18 +122,19 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         try {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
+            long readTs = r.awaitReadable(req.getReadTs());
             TableLayout l = r.layout();
             plan = FragmentPlan.compile(req.getFragment(), l.columnTypes());
             Iterator<Object[]> rows;
             if (req.getIndexId() == 0) {
-                rows = r.scan(req.getReadTs(), range(l.pkTypes(), req));
+                rows = r.scan(readTs, range(l.pkTypes(), req));
             } else {
                 TableLayout.Index idx = l.index(req.getIndexId());
                 if (idx == null) {
                     throw ShardException.badRequest("42704", "table " + l.tableName() + " has no index with id "
                             + req.getIndexId());
                 }
-                rows = r.scanIndex(req.getIndexId(), req.getReadTs(), range(idx.types(), req));
+                rows = r.scanIndex(req.getIndexId(), readTs, range(idx.types(), req));
             }
             output = plan.execute(rows); // a sort consumes its input here
         } catch (ShardException e) {
@@ -174,17 +181,18 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         }
     }
 
-    /** STALE_EPOCH unless the sender's epoch is the replica's; NOT_PRIMARY for writes to a non-primary. */
+    /**
+     * STALE_EPOCH unless the sender's epoch is the replica's; NOT_PRIMARY on a replica that is not the
+     * primary; NOT_SERVING (after a bounded wait) on a primary without its read lease (reads) or still
+     * waiting out its predecessor's lease.
+     */
     private void checkRoute(Replica r, ShardRef ref, boolean write) {
         ShardState s = r.state();
         if (ref.getEpoch() != s.getEpoch()) {
             throw new ShardException(Error.Code.STALE_EPOCH, null, "shard " + s.getShardId() + " is at epoch "
                     + s.getEpoch() + " on node " + nodeId + ", the request used epoch " + ref.getEpoch(), s);
         }
-        if (write && !s.getPrimary().isEmpty() && !s.getPrimary().equals(nodeId)) {
-            throw new ShardException(Error.Code.NOT_PRIMARY, null, "node " + nodeId + " is not the primary of shard "
-                    + s.getShardId() + " at epoch " + s.getEpoch() + " (the primary is " + s.getPrimary() + ")", s);
-        }
+        replication.awaitServing(r, write);
     }
 
     // ------------------------------------------------------------------------------------ admin
@@ -239,6 +247,20 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         unary(obs, "ping node=" + nodeId,
                 () -> PingResponse.newBuilder().setNodeId(nodeId).addAllShardIds(replicas.shardIds()).build(),
                 e -> PingResponse.newBuilder().setNodeId(nodeId).build());
+    }
+
+    @Override
+    public void replicaStatus(ReplicaStatusRequest req, StreamObserver<ReplicaStatusResponse> obs) {
+        unary(obs, "replicaStatus node=" + nodeId, () -> {
+            ReplicaStatusResponse.Builder b = ReplicaStatusResponse.newBuilder().setNodeId(nodeId);
+            for (long id : req.getShardIdsCount() == 0 ? replicas.shardIds() : req.getShardIdsList()) {
+                Replica r = replicas.get(id);
+                if (r != null) {
+                    b.addReplicas(replication.status(r));
+                }
+            }
+            return b.build();
+        }, e -> ReplicaStatusResponse.newBuilder().setNodeId(nodeId).build());
     }
 
     // ---------------------------------------------------------------------------------- plumbing

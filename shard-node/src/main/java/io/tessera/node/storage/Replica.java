@@ -1,19 +1,25 @@
 package io.tessera.node.storage;
 
 import com.google.common.collect.AbstractIterator;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.tessera.node.ShardException;
 import io.tessera.protocol.codec.ByteWriter;
 import io.tessera.protocol.codec.KeyCodec;
 import io.tessera.protocol.proto.ColumnDef;
+import io.tessera.protocol.proto.EpochStart;
 import io.tessera.protocol.proto.Error;
+import io.tessera.protocol.proto.LogEntry;
 import io.tessera.protocol.proto.Mutation;
+import io.tessera.protocol.proto.RowChange;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,11 +29,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.h2.mvstore.type.ByteArrayDataType;
+import org.h2.mvstore.type.LongDataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +45,15 @@ import org.slf4j.LoggerFactory;
  * One shard replica: an MVStore (a file, or memory) holding the versioned rows, the secondary index
  * entries and the replica's metadata (see {@link VersionedKeys} for the byte layout).
  *
- * <p>Reads are lock-free MVCC reads at a timestamp. Writes validate a whole batch, then apply it,
- * under the replica's write lock, and return once a group commit made them durable.
+ * <p>Reads are lock-free MVCC reads at a timestamp. Writes validate a whole batch, turn it into a
+ * resolved {@link LogEntry} stamped {@code (epoch, lsn)}, apply it and append it to the replica's
+ * {@code log} map under the replica's write lock, and return once a group commit made them durable
+ * and the entry is <em>committed</em>: acknowledged by the sync set, as the replication layer reports
+ * through {@link #setReplicatedLsn}. Followers apply entries without validation
+ * ({@link #appendEntries}), undo a divergent suffix ({@link #truncateTo}) or install a snapshot.
+ *
+ * <p>Entries applied but not yet committed are <em>pending</em>: a read at a timestamp waits while a
+ * pending entry has {@code commit_ts <= read_ts} ({@link #awaitReadable}).
  */
 public final class Replica implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Replica.class);
@@ -44,9 +61,15 @@ public final class Replica implements AutoCloseable {
     static final String ROWS = "rows";
     static final String INDEX = "index";
     static final String META = "meta";
+    static final String LOG = "log";
     private static final byte[] META_SCHEMA = bytes("schema");
     private static final byte[] META_STATE = bytes("state");
     private static final byte[] META_APPLIED_TS = bytes("appliedTs");
+    private static final byte[] META_FIRST_LSN = bytes("firstLsn");
+    private static final byte[] META_EPOCHS = bytes("epochs");
+    private static final byte[] META_INSTALLING = bytes("installingSnapshot");
+    private static final byte[] META_COMMIT_LSN = bytes("commitLsn");
+    private static final int TRIM_BATCH = 10_000;
     private static final int DEDUP_CLIENTS = 10_000;
 
     private final Path file;
@@ -54,6 +77,7 @@ public final class Replica implements AutoCloseable {
     private final MVMap<byte[], byte[]> rows;
     private final MVMap<byte[], byte[]> index;
     private final MVMap<byte[], byte[]> meta;
+    private final MVMap<Long, byte[]> logMap;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final GroupCommit groupCommit;
     private final Map<String, AppliedWrite> recentWrites = new LinkedHashMap<>(64, 0.75f, true) {
@@ -65,9 +89,31 @@ public final class Replica implements AutoCloseable {
 
     private volatile TableLayout layout;
     private volatile ShardState state;
-    private long appliedTs; // guarded by writeLock
+    private volatile long appliedTs; // written under writeLock
+    private volatile long lastLsn;        // written under writeLock
+    private volatile long firstLsn = 1;   // written under writeLock: the first retained log entry
+    private final List<EpochStart> epochs = new ArrayList<>(); // guarded by writeLock
+    private volatile boolean installing;
+    private boolean installMarked; // guarded by writeLock: META_INSTALLING is set (the replica is empty)
 
-    private record AppliedWrite(long seq, long applied, long ticket) {}
+    // Commit tracking. commitLsn only grows; pending holds {lsn, commitTs} of the entries above it.
+    private final Object commitMonitor = new Object();
+    private final ArrayDeque<long[]> pending = new ArrayDeque<>(); // guarded by commitMonitor
+    private volatile long commitLsn;
+    private volatile long committedTs;
+    private volatile long lowestPendingTs = Long.MAX_VALUE;
+    private volatile long durableLsn;
+    private volatile long replicatedLsn = Long.MAX_VALUE;
+    private volatile boolean trackPending;
+    private volatile long generation; // bumped when waiting writers and readers must give up
+    private volatile LongConsumer appendListener;
+    private volatile long stallNanos = TimeUnit.SECONDS.toNanos(5);
+    private volatile BiConsumer<Replica, ShardState> stateListener;
+
+    private record AppliedWrite(long seq, long applied, long ticket, long lsn) {}
+
+    /** Where the log stands: what {@code ReplicaStatus} and the replication handshake report. */
+    public record Positions(long lastLsn, long lastEpoch, long firstLsn, long commitLsn, long appliedTs) {}
 
     private Replica(Path file, MVStore store, Durability durability) {
         this.file = file;
@@ -75,6 +121,9 @@ public final class Replica implements AutoCloseable {
         this.rows = openMap(store, ROWS);
         this.index = openMap(store, INDEX);
         this.meta = openMap(store, META);
+        this.logMap = store.openMap(LOG, new MVMap.Builder<Long, byte[]>()
+                .keyType(LongDataType.INSTANCE)
+                .valueType(ByteArrayDataType.INSTANCE));
         this.groupCommit = new GroupCommit(store, writeLock, durability);
     }
 
@@ -123,8 +172,22 @@ public final class Replica implements AutoCloseable {
             }
             r.layout = new TableLayout(TableSchema.parseFrom(schema));
             r.state = ShardState.parseFrom(state);
-            byte[] ts = r.meta.get(META_APPLIED_TS);
-            r.appliedTs = ts == null ? 0 : ByteBuffer.wrap(ts).getLong();
+            r.appliedTs = r.metaLong(META_APPLIED_TS, 0);
+            r.firstLsn = r.metaLong(META_FIRST_LSN, 1);
+            Long lastKey = r.logMap.lastKey();
+            r.lastLsn = lastKey != null ? lastKey : r.firstLsn - 1;
+            r.epochs.addAll(decodeEpochs(r.meta.get(META_EPOCHS)));
+            r.installMarked = r.meta.containsKey(META_INSTALLING);
+            if (r.installMarked) {
+                log.warn("shard {}: a snapshot install was interrupted; the replica starts empty", r.shardId());
+                r.clearLocked();
+                r.groupCommit.flush();
+            }
+            r.rebuildDedupTable();
+            // Everything in the file is durable; whether it is committed the next primary decides.
+            r.durableLsn = r.lastLsn;
+            r.commitLsn = Math.min(r.lastLsn, r.metaLong(META_COMMIT_LSN, r.lastLsn));
+            r.committedTs = r.appliedTs;
             return r;
         } catch (InvalidProtocolBufferException e) {
             store.closeImmediately();
@@ -132,6 +195,20 @@ public final class Replica implements AutoCloseable {
         } catch (RuntimeException e) {
             store.closeImmediately();
             throw e;
+        }
+    }
+
+    /** Refills the dedup table from the log's newest entries (so a retry after a restart is recognised). */
+    private void rebuildDedupTable() {
+        long from = Math.max(firstLsn, lastLsn - DEDUP_CLIENTS + 1);
+        for (long lsn = from; lsn <= lastLsn; lsn++) {
+            byte[] b = logMap.get(lsn);
+            if (b != null) {
+                LogEntry e = parseEntry(b);
+                if (!e.getClientId().isEmpty()) {
+                    recentWrites.put(e.getClientId(), new AppliedWrite(e.getSeq(), e.getApplied(), 0, lsn));
+                }
+            }
         }
     }
 
@@ -152,12 +229,50 @@ public final class Replica implements AutoCloseable {
     }
 
     public long appliedTs() {
+        return appliedTs;
+    }
+
+    /** The log's positions, read consistently under the write lock. */
+    public Positions positions() {
         writeLock.lock();
         try {
-            return appliedTs;
+            return new Positions(lastLsn, epochOfLocked(lastLsn), firstLsn, commitLsn, appliedTs);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    public long commitLsn() {
+        return commitLsn;
+    }
+
+    public boolean installingSnapshot() {
+        return installing;
+    }
+
+    /** The epoch history: from which lsn on entries carry which epoch. */
+    public List<EpochStart> epochHistory() {
+        writeLock.lock();
+        try {
+            return List.copyOf(epochs);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** How long writes wait for their acknowledgements and reads for pending entries (NOT_SERVING after). */
+    public void setStallTimeout(long millis) {
+        stallNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+    }
+
+    /** Called with the replica and its previous state after every change of state (role changes). */
+    public void setStateListener(BiConsumer<Replica, ShardState> listener) {
+        stateListener = listener;
+    }
+
+    /** Called with the lsn of every entry the primary appends (the replicators' wake-up). */
+    public void setAppendListener(LongConsumer listener) {
+        appendListener = listener;
     }
 
     /** Number of stored row versions (tests, diagnostics). */
@@ -172,9 +287,10 @@ public final class Replica implements AutoCloseable {
 
     /** Installs a newer (or the same) shard state; an older epoch is refused with the current route. */
     public void adoptState(ShardState next) {
+        ShardState cur;
         writeLock.lock();
         try {
-            ShardState cur = state;
+            cur = state;
             if (next.getEpoch() < cur.getEpoch()) {
                 throw new ShardException(Error.Code.STALE_EPOCH, null, "shard " + cur.getShardId() + " is at epoch "
                         + cur.getEpoch() + ", refusing state of epoch " + next.getEpoch(), cur);
@@ -188,8 +304,12 @@ public final class Replica implements AutoCloseable {
             writeLock.unlock();
         }
         groupCommit.flush();
-        log.info("shard {} adopted epoch {} primary {} replicas {}", next.getShardId(), next.getEpoch(),
-                next.getPrimary(), next.getReplicasList());
+        log.info("shard {} adopted epoch {} primary {} replicas {} sync set {}", next.getShardId(), next.getEpoch(),
+                next.getPrimary(), next.getReplicasList(), next.getSyncSetList());
+        BiConsumer<Replica, ShardState> listener = stateListener;
+        if (listener != null) {
+            listener.accept(this, cur);
+        }
     }
 
     // ---------------------------------------------------------------------------------------- reads
@@ -301,44 +421,636 @@ public final class Replica implements AutoCloseable {
 
     /**
      * Applies {@code mutations} atomically at {@code commitTs}: every mutation is validated before any
-     * is applied, so a failing batch leaves the replica unchanged. Returns, once durable, how many
-     * mutations changed a row. A repeated {@code (clientId, seq)} returns the first outcome.
+     * is applied, so a failing batch leaves the replica unchanged. Returns, once durable and committed,
+     * how many mutations changed a row. A repeated {@code (clientId, seq)} returns the first outcome,
+     * once that one is committed. The caller checked that this replica is the serving primary.
      */
     public long write(long commitTs, List<Mutation> mutations, String clientId, long seq) {
+        long gen = generation;
         long applied;
         long ticket;
+        long lsn;
+        boolean retry = false;
         writeLock.lock();
         try {
             boolean dedup = clientId != null && !clientId.isEmpty();
-            if (dedup) {
-                AppliedWrite prev = recentWrites.get(clientId);
-                if (prev != null && prev.seq() == seq) {
-                    applied = prev.applied();
-                    ticket = prev.ticket();
-                    dedup = false;
-                    log.debug("shard {}: write ({}, {}) is a retry, already applied", shardId(), clientId, seq);
-                } else {
-                    applied = -1;
-                    ticket = -1;
-                }
+            AppliedWrite prev = dedup ? recentWrites.get(clientId) : null;
+            if (prev != null && prev.seq() == seq) {
+                applied = prev.applied();
+                ticket = prev.ticket();
+                lsn = prev.lsn();
+                retry = true;
+                log.debug("shard {}: write ({}, {}) is a retry of lsn {}, already applied", shardId(), clientId, seq, lsn);
             } else {
-                applied = -1;
-                ticket = -1;
-            }
-            if (applied < 0) {
-                WriteBatch batch = validate(layout, commitTs, mutations);
-                apply(batch, commitTs);
+                TableLayout l = layout;
+                WriteBatch batch = validate(l, commitTs, mutations);
+                lsn = lastLsn + 1;
+                LogEntry.Builder entry = LogEntry.newBuilder().setLsn(lsn).setEpoch(state.getEpoch())
+                        .setCommitTs(commitTs).setApplied(batch.applied);
+                if (dedup) {
+                    entry.setClientId(clientId).setSeq(seq);
+                }
+                if (trackPending) {
+                    addPending(lsn, commitTs);
+                }
+                apply(l, batch, commitTs, entry);
+                appendLocked(entry.build());
                 applied = batch.applied;
                 ticket = groupCommit.applied();
                 if (dedup) {
-                    recentWrites.put(clientId, new AppliedWrite(seq, applied, ticket));
+                    recentWrites.put(clientId, new AppliedWrite(seq, applied, ticket, lsn));
                 }
             }
         } finally {
             writeLock.unlock();
         }
+        LongConsumer listener = appendListener;
+        if (!retry && listener != null) {
+            listener.accept(lsn);
+        }
         groupCommit.awaitDurable(ticket);
+        markDurable(lsn);
+        awaitCommitted(lsn, gen);
+        accumulateCommittedTs(commitTs);
         return applied;
+    }
+
+    // ------------------------------------------------------------------------------ commit tracking
+
+    private void addPending(long lsn, long commitTs) {
+        synchronized (commitMonitor) {
+            pending.addLast(new long[] {lsn, commitTs});
+            if (commitTs < lowestPendingTs) {
+                lowestPendingTs = commitTs;
+            }
+        }
+    }
+
+    private void accumulateCommittedTs(long ts) {
+        if (ts > committedTs) {
+            synchronized (commitMonitor) {
+                if (ts > committedTs) {
+                    committedTs = ts;
+                }
+            }
+        }
+    }
+
+    private void markDurable(long lsn) {
+        if (lsn > durableLsn) {
+            synchronized (commitMonitor) {
+                if (lsn > durableLsn) {
+                    durableLsn = lsn;
+                }
+            }
+        }
+        long target = Math.min(durableLsn, replicatedLsn);
+        if (target > commitLsn) {
+            advanceCommit(target);
+        }
+    }
+
+    /**
+     * The primary's replication layer reports up to which lsn every other member of its sync-set view
+     * acknowledged ({@link Long#MAX_VALUE}: it waits for nobody). Entries up to min(this, durable) commit.
+     */
+    public void setReplicatedLsn(long lsn) {
+        replicatedLsn = lsn;
+        long target = Math.min(durableLsn, lsn);
+        if (target > commitLsn) {
+            advanceCommit(target);
+        }
+    }
+
+    /**
+     * Whether applied entries stay pending until committed (readers wait for them): true while the
+     * primary waits for followers; false with a sync set of one, where a write commits once durable.
+     */
+    public void setTrackPending(boolean track) {
+        trackPending = track;
+    }
+
+    /** A follower learns from the primary up to which lsn entries are committed. */
+    public void followerCommit(long primaryCommitLsn) {
+        long target;
+        writeLock.lock();
+        try {
+            target = Math.min(primaryCommitLsn, lastLsn);
+        } finally {
+            writeLock.unlock();
+        }
+        if (target > commitLsn) {
+            advanceCommit(target);
+        }
+    }
+
+    private void advanceCommit(long lsn) {
+        synchronized (commitMonitor) {
+            if (lsn <= commitLsn) {
+                return;
+            }
+            commitLsn = lsn;
+            long maxTs = committedTs;
+            boolean popped = false;
+            while (!pending.isEmpty() && pending.peekFirst()[0] <= lsn) {
+                long[] p = pending.pollFirst();
+                maxTs = Math.max(maxTs, p[1]);
+                popped = true;
+            }
+            committedTs = maxTs;
+            if (popped) {
+                recomputeLowestPending();
+            }
+            commitMonitor.notifyAll();
+        }
+    }
+
+    private void recomputeLowestPending() {
+        long low = Long.MAX_VALUE;
+        for (long[] p : pending) {
+            low = Math.min(low, p[1]);
+        }
+        lowestPendingTs = low;
+    }
+
+    /**
+     * Makes every waiting writer and reader give up with NOT_PRIMARY (the replica stopped being the
+     * primary). Their entries stay applied: a later primary keeps or truncates them.
+     */
+    public void failWaiters() {
+        synchronized (commitMonitor) {
+            generation++;
+            commitMonitor.notifyAll();
+        }
+    }
+
+    private void awaitCommitted(long lsn, long gen) {
+        if (commitLsn >= lsn) {
+            return;
+        }
+        long deadline = System.nanoTime() + stallNanos;
+        synchronized (commitMonitor) {
+            while (commitLsn < lsn) {
+                if (generation != gen) {
+                    throw notPrimary("stopped being the primary before lsn " + lsn + " was acknowledged");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + shardId() + ": lsn " + lsn
+                            + " is applied but not acknowledged by the sync set " + state.getSyncSetList() + " after "
+                            + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms; retry", state);
+                }
+                waitNanos(left);
+            }
+        }
+    }
+
+    private void waitNanos(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.timedWait(commitMonitor, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShardException(Error.Code.NOT_SERVING, null, "interrupted", state);
+        }
+    }
+
+    private ShardException notPrimary(String why) {
+        ShardState s = state;
+        return new ShardException(Error.Code.NOT_PRIMARY, null, "shard " + s.getShardId() + " " + why
+                + " (primary of epoch " + s.getEpoch() + " is " + s.getPrimary() + ")", s);
+    }
+
+    /**
+     * The timestamp a read should use: {@code readTs}, or for 0 the newest committed commit_ts. Waits
+     * (up to the stall timeout, then NOT_SERVING) while an applied entry with commit_ts <= that
+     * timestamp is not yet committed, so a reader never sees a write that a failover could lose.
+     */
+    public long awaitReadable(long readTs) {
+        long ts = readTs == 0 ? committedTs : readTs;
+        if (!pendingAtOrBelow(ts)) {
+            return ts; // the fast path: one volatile read
+        }
+        long gen = generation;
+        long deadline = System.nanoTime() + stallNanos;
+        synchronized (commitMonitor) {
+            while (pendingAtOrBelow(ts)) {
+                if (generation != gen) {
+                    throw notPrimary("stopped being the primary while a read waited for pending entries");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + shardId() + ": entries at or below ts "
+                            + ts + " are not acknowledged by the sync set after "
+                            + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms; retry", state);
+                }
+                waitNanos(left);
+            }
+        }
+        return ts;
+    }
+
+    private boolean pendingAtOrBelow(long ts) {
+        long low = lowestPendingTs;
+        return low != Long.MAX_VALUE && low <= ts;
+    }
+
+    /** Entries above the commit point are pending again (a follower becoming primary keeps them so). */
+    private void resetPendingFromLogLocked() {
+        synchronized (commitMonitor) {
+            pending.clear();
+            for (long lsn = Math.max(commitLsn + 1, firstLsn); lsn <= lastLsn; lsn++) {
+                byte[] b = logMap.get(lsn);
+                if (b != null) {
+                    pending.addLast(new long[] {lsn, parseEntry(b).getCommitTs()});
+                }
+            }
+            recomputeLowestPending();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- the log
+
+    /** Appends an applied entry to the log and the epoch history (under the write lock). */
+    private void appendLocked(LogEntry entry) {
+        long lsn = entry.getLsn();
+        logMap.put(lsn, entry.toByteArray());
+        if (epochs.isEmpty() || epochs.get(epochs.size() - 1).getEpoch() != entry.getEpoch()) {
+            epochs.add(EpochStart.newBuilder().setEpoch(entry.getEpoch()).setStartLsn(lsn).build());
+            meta.put(META_EPOCHS, encodeEpochs(epochs));
+        }
+        lastLsn = lsn; // not persisted per entry: on open it is the log's last key
+    }
+
+    /**
+     * A new primary records that entries from lastLsn + 1 on carry {@code epoch}; entries above its
+     * commit point are pending until its sync set acknowledged them.
+     */
+    public void beginEpoch(long epoch) {
+        writeLock.lock();
+        try {
+            if (epochs.isEmpty() || epochs.get(epochs.size() - 1).getEpoch() < epoch) {
+                epochs.add(EpochStart.newBuilder().setEpoch(epoch).setStartLsn(lastLsn + 1).build());
+                meta.put(META_EPOCHS, encodeEpochs(epochs));
+            }
+            resetPendingFromLogLocked();
+        } finally {
+            writeLock.unlock();
+        }
+        groupCommit.flush();
+    }
+
+    private long epochOfLocked(long lsn) {
+        long e = 0;
+        for (EpochStart s : epochs) {
+            if (s.getStartLsn() <= lsn) {
+                e = s.getEpoch();
+            }
+        }
+        return lsn == 0 ? 0 : e;
+    }
+
+    /**
+     * The primary's truncation point for a follower whose log ends at (followerLastLsn, followerLastEpoch):
+     * its entries above the end of that epoch in this replica's history were never acknowledged.
+     */
+    public long truncationPoint(long followerLastLsn, long followerLastEpoch) {
+        writeLock.lock();
+        try {
+            long end = lastLsn;
+            for (EpochStart s : epochs) {
+                if (s.getEpoch() > followerLastEpoch) {
+                    end = s.getStartLsn() - 1;
+                    break;
+                }
+            }
+            return Math.max(0, Math.min(followerLastLsn, end));
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Log entries from {@code fromLsn} on, up to {@code maxBytes} (at least one when there is one);
+     * null when {@code fromLsn} is no longer retained (the follower needs a snapshot).
+     */
+    public List<LogEntry> entries(long fromLsn, int maxBytes) {
+        long last = lastLsn;
+        if (fromLsn < firstLsn) {
+            return null;
+        }
+        List<LogEntry> out = new ArrayList<>();
+        int bytes = 0;
+        for (long lsn = fromLsn; lsn <= last && (out.isEmpty() || bytes < maxBytes); lsn++) {
+            byte[] b = logMap.get(lsn);
+            if (b == null) {
+                return out.isEmpty() ? null : out; // trimmed or truncated meanwhile
+            }
+            out.add(parseEntry(b));
+            bytes += b.length;
+        }
+        return out;
+    }
+
+    public long lastLsn() {
+        return lastLsn;
+    }
+
+    private static LogEntry parseEntry(byte[] b) {
+        try {
+            return LogEntry.parseFrom(b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt log entry", e);
+        }
+    }
+
+    /**
+     * Drops log entries so that at most {@code retain} remain, a bounded amount per call (the write
+     * lock is held meanwhile); returns whether more are left to drop.
+     */
+    public boolean trimLog(long retain) {
+        if (lastLsn - retain < firstLsn) {
+            return false;
+        }
+        writeLock.lock();
+        try {
+            long upTo = Math.min(lastLsn - retain, firstLsn + TRIM_BATCH - 1); // drop [firstLsn, upTo]
+            if (upTo < firstLsn) {
+                return false;
+            }
+            for (long lsn = firstLsn; lsn <= upTo; lsn++) {
+                logMap.remove(lsn);
+            }
+            firstLsn = upTo + 1;
+            meta.put(META_FIRST_LSN, longBytes(firstLsn));
+            log.debug("shard {}: trimmed the log below lsn {}", shardId(), firstLsn);
+            return lastLsn - retain >= firstLsn;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------ follower side
+
+    /** Why a follower refused entries; the replication layer maps it onto the Append status. */
+    public static final class LogMismatch extends RuntimeException {
+        private final boolean snapshotNeeded;
+
+        public LogMismatch(String message, boolean snapshotNeeded) {
+            super(message, null, false, false);
+            this.snapshotNeeded = snapshotNeeded;
+        }
+
+        /** The log cannot be reconciled entry by entry (the entries to undo were trimmed). */
+        public boolean snapshotNeeded() {
+            return snapshotNeeded;
+        }
+    }
+
+    /**
+     * Follower: drops entries above {@code truncateTo} (when >= 0), then applies {@code entries} (which
+     * must continue the log; ones already present are skipped) without validation, records their
+     * writes for deduplication, and returns once they are durable as the node's durability asks.
+     */
+    public Positions appendEntries(long truncateTo, List<LogEntry> entries, long primaryCommitLsn) {
+        long ticket = -1;
+        long last;
+        writeLock.lock();
+        try {
+            if (truncateTo >= 0 && truncateTo < lastLsn) {
+                truncateLocked(truncateTo);
+            }
+            TableLayout l = layout;
+            if (installMarked && lastLsn == 0 && !entries.isEmpty() && entries.get(0).getLsn() == 1) {
+                meta.remove(META_INSTALLING); // an aborted snapshot: the whole log is replayed instead
+                installMarked = false;
+            }
+            for (LogEntry e : entries) {
+                if (e.getLsn() <= lastLsn) {
+                    continue; // a resend of what we have
+                }
+                if (e.getLsn() != lastLsn + 1) {
+                    throw new LogMismatch("entry " + e.getLsn() + " does not follow lsn " + lastLsn, false);
+                }
+                addPending(e.getLsn(), e.getCommitTs());
+                applyResolved(l, e);
+                appendLocked(e);
+                if (!e.getClientId().isEmpty()) {
+                    recentWrites.put(e.getClientId(), new AppliedWrite(e.getSeq(), e.getApplied(), 0, e.getLsn()));
+                }
+            }
+            last = lastLsn;
+            long known = Math.min(primaryCommitLsn, last);
+            if (!entries.isEmpty()) {
+                meta.put(META_COMMIT_LSN, longBytes(known));
+                ticket = groupCommit.applied();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        if (ticket > 0) {
+            groupCommit.awaitDurable(ticket);
+            if (last > durableLsn) {
+                synchronized (commitMonitor) {
+                    durableLsn = Math.max(durableLsn, last);
+                }
+            }
+        }
+        long target = Math.min(primaryCommitLsn, last);
+        if (target > commitLsn) {
+            advanceCommit(target);
+        }
+        return positions();
+    }
+
+    private void applyResolved(TableLayout l, LogEntry e) {
+        long ts = e.getCommitTs();
+        boolean indexed = !l.indexes().isEmpty();
+        for (RowChange c : e.getChangesList()) {
+            byte[] pk = c.getPk().toByteArray();
+            byte[] value = c.getValue().toByteArray();
+            if (indexed && value[0] == VersionedKeys.LIVE) {
+                Object[] row = decodeRow(l, value);
+                for (TableLayout.Index idx : l.indexes().values()) {
+                    index.put(VersionedKeys.indexKey(idx.id(), TableLayout.indexTuple(idx, row), pk), VersionedKeys.EMPTY);
+                }
+            }
+            rows.put(VersionedKeys.rowKey(pk, ts), value);
+        }
+        noteApplied(ts);
+    }
+
+    private void noteApplied(long ts) {
+        if (ts > appliedTs) {
+            appliedTs = ts;
+            meta.put(META_APPLIED_TS, longBytes(ts));
+        }
+    }
+
+    /** Follower: drops every entry above {@code lsn}, undoing its row versions. */
+    public void truncateTo(long lsn) {
+        writeLock.lock();
+        try {
+            truncateLocked(lsn);
+        } finally {
+            writeLock.unlock();
+        }
+        groupCommit.flush();
+    }
+
+    private void truncateLocked(long to) {
+        if (to >= lastLsn) {
+            return;
+        }
+        if (to < firstLsn - 1) {
+            throw new LogMismatch("cannot undo entries down to lsn " + to + ": the log starts at " + firstLsn, true);
+        }
+        long from = lastLsn;
+        for (long lsn = lastLsn; lsn > to; lsn--) {
+            byte[] b = logMap.remove(lsn);
+            if (b == null) {
+                continue;
+            }
+            LogEntry e = parseEntry(b);
+            for (RowChange c : e.getChangesList()) {
+                rows.remove(VersionedKeys.rowKey(c.getPk().toByteArray(), e.getCommitTs()));
+            }
+        }
+        epochs.removeIf(s -> s.getStartLsn() > to);
+        meta.put(META_EPOCHS, encodeEpochs(epochs));
+        lastLsn = to;
+        recentWrites.values().removeIf(w -> w.lsn() > to);
+        synchronized (commitMonitor) {
+            pending.removeIf(p -> p[0] > to);
+            recomputeLowestPending();
+            durableLsn = Math.min(durableLsn, to);
+            meta.put(META_COMMIT_LSN, longBytes(Math.min(commitLsn, to)));
+            // commitLsn never exceeds an entry the sync set acknowledged, so it stays <= to
+        }
+        log.info("shard {}: truncated the log from lsn {} to {}", shardId(), from, to);
+    }
+
+    // ---------------------------------------------------------------------------------- snapshots
+
+    /**
+     * A consistent copy of the replica at {@code lsn}: cursors see the maps as of their creation. The
+     * store keeps the chunks they read until {@link #close()}.
+     */
+    public record Snapshot(Cursor<byte[], byte[]> rows, Cursor<byte[], byte[]> index, long lsn,
+            List<EpochStart> epochs, TableSchema schema, Runnable release) implements AutoCloseable {
+        @Override
+        public void close() {
+            release.run();
+        }
+    }
+
+    /** Opens cursors over rows and index under the write lock, together with the lsn they reflect. */
+    public Snapshot openSnapshot() {
+        writeLock.lock();
+        try {
+            MVStore.TxCounter pin = store.registerVersionUsage();
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true) && !store.isClosed()) {
+                    store.deregisterVersionUsage(pin);
+                }
+            };
+            return new Snapshot(rows.cursor(null), index.cursor(null), lastLsn, List.copyOf(epochs), layout.schema(),
+                    release);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Follower: starts replacing the replica with a snapshot (empties it; Appends are refused meanwhile). */
+    public void beginSnapshot(TableSchema schema) {
+        writeLock.lock();
+        try {
+            installing = true;
+            installMarked = true;
+            meta.put(META_INSTALLING, VersionedKeys.EMPTY);
+            clearLocked();
+            if (schema != null && schema.getTableId() == layout.schema().getTableId()) {
+                layout = new TableLayout(schema);
+                meta.put(META_SCHEMA, schema.toByteArray());
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        groupCommit.flush();
+    }
+
+    private void clearLocked() {
+        rows.clear();
+        index.clear();
+        logMap.clear();
+        epochs.clear();
+        recentWrites.clear();
+        lastLsn = 0;
+        firstLsn = 1;
+        appliedTs = 0;
+        meta.put(META_EPOCHS, encodeEpochs(epochs));
+        meta.put(META_FIRST_LSN, longBytes(1));
+        meta.put(META_APPLIED_TS, longBytes(0));
+        meta.put(META_COMMIT_LSN, longBytes(0));
+        synchronized (commitMonitor) {
+            pending.clear();
+            lowestPendingTs = Long.MAX_VALUE;
+            commitLsn = 0;
+            durableLsn = 0;
+            committedTs = 0;
+        }
+    }
+
+    /** Follower: adds one chunk of a snapshot. */
+    public void installChunk(List<ByteString> rowKeys, List<ByteString> rowValues, List<ByteString> indexKeys) {
+        writeLock.lock();
+        try {
+            long maxTs = appliedTs;
+            for (int i = 0; i < rowKeys.size(); i++) {
+                byte[] k = rowKeys.get(i).toByteArray();
+                rows.put(k, rowValues.get(i).toByteArray());
+                maxTs = Math.max(maxTs, VersionedKeys.tsOf(k));
+            }
+            for (ByteString k : indexKeys) {
+                index.put(k.toByteArray(), VersionedKeys.EMPTY);
+            }
+            appliedTs = maxTs;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Follower: the snapshot is complete; the log continues after {@code lsn}. Commits and syncs. */
+    public void finishSnapshot(long lsn, List<EpochStart> history) {
+        writeLock.lock();
+        try {
+            lastLsn = lsn;
+            firstLsn = lsn + 1;
+            epochs.clear();
+            epochs.addAll(history);
+            meta.put(META_EPOCHS, encodeEpochs(epochs));
+            meta.put(META_FIRST_LSN, longBytes(firstLsn));
+            meta.put(META_APPLIED_TS, longBytes(appliedTs));
+            meta.remove(META_INSTALLING);
+            installMarked = false;
+            meta.put(META_COMMIT_LSN, longBytes(lsn));
+            synchronized (commitMonitor) {
+                durableLsn = lsn;
+                commitLsn = lsn;
+                committedTs = appliedTs;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        groupCommit.flush();
+        installing = false;
+        log.info("shard {}: installed a snapshot at lsn {} ({} row versions, {} index entries)", shardId(), lsn,
+                rows.sizeAsLong(), index.sizeAsLong());
+    }
+
+    /** Follower: a snapshot transfer failed; the replica stays empty and asks again. */
+    public void abortSnapshot() {
+        installing = false;
     }
 
     /** The new state of each key a batch touches: a row, or null for a delete. */
@@ -515,8 +1227,8 @@ public final class Replica implements AutoCloseable {
         return v instanceof String ? "'" + v + "'" : String.valueOf(v);
     }
 
-    private void apply(WriteBatch batch, long commitTs) {
-        TableLayout l = layout;
+    /** Applies a validated batch and records each key's stored value in the resolved entry. */
+    private void apply(TableLayout l, WriteBatch batch, long commitTs, LogEntry.Builder entry) {
         ByteWriter out = new ByteWriter(256);
         for (Map.Entry<ByteBuffer, Object[]> e : batch.changes.entrySet()) {
             byte[] pk = e.getKey().array();
@@ -531,12 +1243,12 @@ public final class Replica implements AutoCloseable {
                     index.put(VersionedKeys.indexKey(idx.id(), TableLayout.indexTuple(idx, row), pk), VersionedKeys.EMPTY);
                 }
             }
-            rows.put(VersionedKeys.rowKey(pk, commitTs), out.toByteArray());
+            byte[] value = out.toByteArray();
+            rows.put(VersionedKeys.rowKey(pk, commitTs), value);
+            entry.addChanges(RowChange.newBuilder().setPk(UnsafeByteOperations.unsafeWrap(pk))
+                    .setValue(UnsafeByteOperations.unsafeWrap(value)));
         }
-        if (commitTs > appliedTs) {
-            appliedTs = commitTs;
-            meta.put(META_APPLIED_TS, ByteBuffer.allocate(8).putLong(commitTs).array());
-        }
+        noteApplied(commitTs);
     }
 
     // ------------------------------------------------------------------------------------- schema
@@ -699,5 +1411,33 @@ public final class Replica implements AutoCloseable {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] longBytes(long v) {
+        return ByteBuffer.allocate(8).putLong(v).array();
+    }
+
+    private long metaLong(byte[] key, long absent) {
+        byte[] b = meta.get(key);
+        return b == null ? absent : ByteBuffer.wrap(b).getLong();
+    }
+
+    private static byte[] encodeEpochs(List<EpochStart> history) {
+        ByteBuffer b = ByteBuffer.allocate(16 * history.size());
+        for (EpochStart s : history) {
+            b.putLong(s.getEpoch()).putLong(s.getStartLsn());
+        }
+        return b.array();
+    }
+
+    private static List<EpochStart> decodeEpochs(byte[] bytes) {
+        List<EpochStart> out = new ArrayList<>();
+        if (bytes != null) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.remaining() >= 16) {
+                out.add(EpochStart.newBuilder().setEpoch(b.getLong()).setStartLsn(b.getLong()).build());
+            }
+        }
+        return out;
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -35,10 +36,40 @@ public final class ReplicaSet implements AutoCloseable {
     private final Map<Long, Replica> replicas = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
     private ScheduledExecutorService syncer;
+    private volatile BiConsumer<Replica, ShardState> stateListener;
+    private volatile long stallMillis = 5_000;
 
     public ReplicaSet(Path dataDir, Durability durability) {
         this.dataDir = dataDir;
         this.durability = durability;
+    }
+
+    /**
+     * Called with each replica and its previous state whenever a replica changes state, and with a
+     * null previous state when a replica is created (the replication layer reacts to role changes).
+     */
+    public void setStateListener(BiConsumer<Replica, ShardState> listener) {
+        this.stateListener = listener;
+        for (Replica r : replicas.values()) {
+            r.setStateListener(listener);
+        }
+    }
+
+    /** How long writes wait for acknowledgements and reads for pending entries. */
+    public void setStallTimeout(long millis) {
+        this.stallMillis = millis;
+        for (Replica r : replicas.values()) {
+            r.setStallTimeout(millis);
+        }
+    }
+
+    private void configure(Replica r) {
+        r.setStallTimeout(stallMillis);
+        r.setStateListener(stateListener);
+    }
+
+    public Durability durability() {
+        return durability;
     }
 
     public static Path fileOf(Path dataDir, long shardId) {
@@ -59,6 +90,7 @@ public final class ReplicaSet implements AutoCloseable {
                 }
                 try {
                     Replica r = Replica.open(f, durability);
+                    configure(r);
                     replicas.put(r.shardId(), r);
                     log.info("opened replica of shard {} (table {}, epoch {}, schema version {}) from {}", r.shardId(),
                             r.layout().tableName(), r.state().getEpoch(), r.layout().version(), f);
@@ -115,9 +147,14 @@ public final class ReplicaSet implements AutoCloseable {
             if (r == null) {
                 Path f = dataDir == null ? null : fileOf(dataDir, state.getShardId());
                 r = Replica.create(f, state, schema, durability);
+                configure(r);
                 replicas.put(state.getShardId(), r);
                 log.info("created replica of shard {} (table {}, epoch {}) at {}", state.getShardId(), schema.getName(),
                         state.getEpoch(), f == null ? "memory" : f);
+                BiConsumer<Replica, ShardState> listener = stateListener;
+                if (listener != null) {
+                    listener.accept(r, null);
+                }
                 return r;
             }
             r.adoptState(state);
@@ -134,6 +171,11 @@ public final class ReplicaSet implements AutoCloseable {
             Replica r = replicas.remove(shardId);
             if (r == null) {
                 return false;
+            }
+            r.failWaiters();
+            BiConsumer<Replica, ShardState> listener = stateListener;
+            if (listener != null) {
+                listener.accept(r, r.state()); // closed: the replication layer stops its replicators
             }
             r.delete();
             log.info("dropped replica of shard {}", shardId);
