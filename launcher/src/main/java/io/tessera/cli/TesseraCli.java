@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             SqlCommand.class,
             StatusCommand.class,
             BenchCommand.class,
+            ChaosCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class TesseraCli {

@@ -1,0 +1,18 @@
+package io.tessera.cli.chaos;
+
+import io.tessera.cli.TesseraCli;
+
+/**
+ * Entry point of every process a {@link FaultCluster} starts: the ordinary {@code tessera} command
+ * line ({@code zk}, {@code coordinator}, {@code node}), plus "exit when the parent dies" for every
+ * role, so that a harness that is itself killed leaves no ZooKeeper or coordinator behind.
+ */
+public final class ChildMain {
+    private ChildMain() {}
+
+    public static void main(String[] args) {
+        // System.exit runs the role's shutdown hooks: a graceful stop, as on SIGTERM.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+        System.exit(TesseraCli.run(args));
+    }
+}
