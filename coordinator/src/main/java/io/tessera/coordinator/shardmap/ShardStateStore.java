@@ -138,6 +138,7 @@ public final class ShardStateStore {
             if (after.equals(before.state())) {
                 return Optional.of(new Update(before, after));
             }
+            after = after.toBuilder().setConfigVersion(before.state().getConfigVersion() + 1).build();
             try {
                 fence.commit(fence.op().setData().withVersion(before.version())
                         .forPath(ZkPaths.shardState(shardId), after.toByteArray()));

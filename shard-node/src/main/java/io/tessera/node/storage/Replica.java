@@ -295,8 +295,8 @@ public final class Replica implements AutoCloseable {
                 throw new ShardException(Error.Code.STALE_EPOCH, null, "shard " + cur.getShardId() + " is at epoch "
                         + cur.getEpoch() + ", refusing state of epoch " + next.getEpoch(), cur);
             }
-            if (next.equals(cur)) {
-                return;
+            if (next.equals(cur) || (next.getEpoch() == cur.getEpoch() && next.getConfigVersion() < cur.getConfigVersion())) {
+                return; // the same, or an older configuration of this epoch pushed late
             }
             meta.put(META_STATE, next.toByteArray());
             state = next;

@@ -34,7 +34,9 @@ public record FailoverBudget(Duration budget) {
   public static final Duration ROUTE_POLL = Duration.ofMillis(150);
 
   static final long FIRST_BACKOFF_MS = 20;
-  static final long MAX_BACKOFF_MS = 1000;
+  // Small: a retry against a dead node fails fast, and a new primary is usually up within a
+  // second or two of the failure, so a long sleep would only add to the failover time.
+  static final long MAX_BACKOFF_MS = 200;
 
   public FailoverBudget {
     if (budget.isNegative()) {
@@ -106,7 +108,7 @@ public record FailoverBudget(Duration budget) {
     }
 
     /**
-     * Waits before the next retry (20 ms, doubling up to 1 s, never past the budget) and returns
+     * Waits before the next retry (20 ms, doubling up to 200 ms, never past the budget) and returns
      * true, or returns false at once when the budget is spent.
      *
      * @throws TesseraException 57014 when interrupted
