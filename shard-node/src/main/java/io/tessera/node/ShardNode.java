@@ -150,6 +150,11 @@ public final class ShardNode implements AutoCloseable {
         return replicas.shardIds();
     }
 
+    /** The node's replication layer (for tests). */
+    public Replication replication() {
+        return replication;
+    }
+
     /** The node's replicas (for tests and embedded tooling). */
     public ReplicaSet replicas() {
         return replicas;

@@ -270,6 +270,9 @@ class FailoverWithFakeNodesTest {
         SyncSetChangeResponse added = stub.changeSyncSet(SyncSetChangeRequest.newBuilder().setShardId(1)
                 .setEpoch(1).setPrimary("n1").addAdd("n3").addAdd("elsewhere").build());
         assertThat(added.getState().getSyncSetList()).containsExactly("n1", "n2", "n3");
+        // Back to the first sync set, as a newer configuration of the same epoch.
+        assertThat(added.getState().getConfigVersion()).isEqualTo(s.getConfigVersion() + 2);
+        s = s.toBuilder().setConfigVersion(s.getConfigVersion() + 2).build();
         assertThat(shard(1)).isEqualTo(s);
 
         for (SyncSetChangeRequest stale : List.of(

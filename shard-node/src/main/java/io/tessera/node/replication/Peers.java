@@ -21,18 +21,44 @@ final class Peers implements AutoCloseable {
     private final CuratorFramework zk;
     private final Map<String, String> addresses = new ConcurrentHashMap<>();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Map<String, Backoff> lookups = new ConcurrentHashMap<>(); // nodes not found, or found unreachable
     private volatile boolean closed;
+
+    static final long FIRST_LOOKUP_BACKOFF_MILLIS = 200;
+    static final long MAX_LOOKUP_BACKOFF_MILLIS = 5_000;
+
+    /** When the next ZooKeeper lookup of a node is allowed, after {@code failures} consecutive misses. */
+    private record Backoff(int failures, long notBeforeNanos) {
+        Backoff next(long now) {
+            int f = failures + 1;
+            long millis = Math.min(MAX_LOOKUP_BACKOFF_MILLIS, FIRST_LOOKUP_BACKOFF_MILLIS << Math.min(f - 1, 10));
+            return new Backoff(f, now + TimeUnit.MILLISECONDS.toNanos(millis));
+        }
+    }
+
+    /** How many ZooKeeper lookups of node addresses were made (tests). */
+    final java.util.concurrent.atomic.AtomicLong lookupCount = new java.util.concurrent.atomic.AtomicLong();
 
     Peers(CuratorFramework zk) {
         this.zk = zk;
     }
 
-    /** The channel to node {@code nodeId}, or null when its address is unknown (not live, no ZooKeeper). */
+    /**
+     * The channel to node {@code nodeId}, or null when its address is unknown (not live, no ZooKeeper).
+     * A node that was not found, or forgotten as unreachable, is looked up again only after a backoff
+     * (exponential, up to {@link #MAX_LOOKUP_BACKOFF_MILLIS}), shared by every shard replicating to it.
+     */
     ManagedChannel node(String nodeId) {
         String address = addresses.get(nodeId);
         if (address == null) {
+            long now = System.nanoTime();
+            Backoff b = lookups.get(nodeId);
+            if (b != null && now - b.notBeforeNanos() < 0) {
+                return null;
+            }
             address = lookup(nodeId);
             if (address == null) {
+                lookups.merge(nodeId, new Backoff(0, now).next(now), (old, x) -> old.next(now));
                 return null;
             }
             addresses.put(nodeId, address);
@@ -40,15 +66,27 @@ final class Peers implements AutoCloseable {
         return address(address);
     }
 
-    /** Forgets the node's address (it may have restarted elsewhere). */
+    /**
+     * Forgets the node's address (it may have restarted elsewhere); the next lookup waits for the
+     * backoff, which grows while the node stays unreachable.
+     */
     void forget(String nodeId) {
-        addresses.remove(nodeId);
+        if (addresses.remove(nodeId) != null) {
+            long now = System.nanoTime();
+            lookups.merge(nodeId, new Backoff(0, now).next(now), (old, x) -> old.next(now));
+        }
     }
 
-    /** Registers a known address (tests without ZooKeeper, and the primary of an Append). */
+    /** The node answered: look it up without delay next time. */
+    void reachable(String nodeId) {
+        lookups.remove(nodeId);
+    }
+
+    /** Registers a known address (tests without ZooKeeper, the primary of an Append, a node that registered). */
     void learn(String nodeId, String address) {
         if (address != null && !address.isEmpty()) {
             addresses.put(nodeId, address);
+            lookups.remove(nodeId);
         }
     }
 
@@ -64,6 +102,7 @@ final class Peers implements AutoCloseable {
         if (zk == null) {
             return null;
         }
+        lookupCount.incrementAndGet();
         try {
             byte[] data = zk.getData().forPath(ZkPaths.liveNode(nodeId));
             return NodeInfo.parseFrom(data).getAddress();

@@ -9,6 +9,7 @@ import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.SyncSetChangeRequest;
 import io.tessera.protocol.proto.SyncSetChangeResponse;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +38,11 @@ final class PrimaryGroup {
     private volatile long leaseUntil;                        // nanoTime
     private volatile boolean fenced;
     private volatile boolean closed;
+    private final Set<String> syncSet = new HashSet<>();   // other members in the last known state; guarded by this
+    private final Set<String> addUnknown = new HashSet<>(); // asked to add, outcome unknown (call failed); guarded by this
+    private final Map<String, long[]> addBackoff = new HashMap<>(); // follower -> {failures, notBeforeNanos}; guarded by this
+    static final long FIRST_ADD_BACKOFF_MILLIS = 200;
+    static final long MAX_ADD_BACKOFF_MILLIS = 5_000;
     private boolean changing; // a ChangeSyncSet call is under way; guarded by this
     private long nextChangeNanos = System.nanoTime(); // retry backoff after a failed call; guarded by this
     private int failedChanges;    // consecutive failed calls; guarded by this
@@ -84,6 +90,20 @@ final class PrimaryGroup {
         for (String f : others) {
             replicators.computeIfAbsent(f, id -> new Replicator(this, replica, id));
         }
+        for (String f : syncSet) {
+            Replicator r = replicators.get(f);
+            if (r != null && !state.getSyncSetList().contains(f)) {
+                r.reset("it left the sync set"); // it may have lost what it acknowledged (that is why it was removed)
+            }
+        }
+        syncSet.clear();
+        for (String f : state.getSyncSetList()) {
+            if (others.contains(f)) {
+                syncSet.add(f);
+            }
+        }
+        addUnknown.removeIf(f -> state.getSyncSetList().contains(f) || !others.contains(f));
+        addBackoff.keySet().removeIf(f -> !others.contains(f));
         replicators.keySet().removeIf(f -> {
             if (!others.contains(f)) {
                 replicators.get(f).stop();
@@ -111,6 +131,21 @@ final class PrimaryGroup {
             rs = new ArrayList<>(replicators.values());
         }
         for (Replicator r : rs) {
+            r.kick();
+        }
+    }
+
+    /**
+     * The follower's node registered again in ZooKeeper (or its registration vanished): it may have
+     * restarted, possibly with an empty disk; what it acknowledged before no longer counts.
+     */
+    void nodeChanged(String nodeId, String why) {
+        Replicator r;
+        synchronized (this) {
+            r = replicators.get(nodeId);
+        }
+        if (r != null) {
+            r.reset(why);
             r.kick();
         }
     }
@@ -229,20 +264,37 @@ final class PrimaryGroup {
                 }
                 List<String> add = new ArrayList<>();
                 long lastLsn = replica.lastLsn();
+                // A pending add whose follower was reset (failed, refused, re-registered) is dropped:
+                // ZooKeeper does not have it (no call is under way, none with an unknown outcome).
+                boolean dropped = pendingAdds.keySet().removeIf(f -> {
+                    Replicator r = replicators.get(f);
+                    if (addUnknown.contains(f) || syncSet.contains(f) || (r != null && r.handshaken)) {
+                        return false;
+                    }
+                    view.remove(f);
+                    log.info("{}: follower {} fell behind again before it was added; not waiting for it", context(), f);
+                    return true;
+                });
+                if (dropped) {
+                    recompute();
+                }
                 for (Replicator r : rs) {
                     if (view.contains(r.followerId) && !pendingAdds.containsKey(r.followerId)) {
                         continue;
                     }
-                    boolean fresh = r.lastAckNanos != 0 && now - r.lastAckNanos < timeout;
+                    long[] backoff = addBackoff.get(r.followerId);
+                    if (backoff != null && now - backoff[1] < 0) {
+                        continue; // the coordinator refused it recently
+                    }
                     Long barrier = pendingAdds.get(r.followerId);
-                    if (barrier == null && fresh && r.ackedLsn >= lastLsn) {
+                    if (barrier == null && r.caughtUp(lastLsn, now, timeout)) {
                         // start waiting for it first; ask for the change once it holds all we acknowledged before
                         pendingAdds.put(r.followerId, lastLsn);
                         view.add(r.followerId);
                         recompute();
                         log.info("{}: follower {} caught up at lsn {}; waiting for it from now on", context(), r.followerId,
                                 r.ackedLsn);
-                    } else if (barrier != null && fresh && r.ackedLsn >= barrier && !remove.contains(r.followerId)) {
+                    } else if (barrier != null && r.caughtUp(barrier, now, timeout) && !remove.contains(r.followerId)) {
                         add.add(r.followerId);
                     }
                 }
@@ -276,12 +328,37 @@ final class PrimaryGroup {
             SyncSetChangeResponse resp = node.syncSets().change(req);
             if (resp.hasState() && resp.getState().getShardId() == replica.shardId()) {
                 ShardState next = resp.getState();
+                List<Replicator> refused = new ArrayList<>();
                 synchronized (this) {
                     for (String f : req.getRemoveList()) {
                         if (!next.getSyncSetList().contains(f)) {
                             pendingAdds.remove(f); // ZooKeeper does not wait for it: neither do we
                         }
                     }
+                    if (next.getEpoch() == epoch) {
+                        for (String f : req.getAddList()) {
+                            addUnknown.remove(f); // the reply is the outcome
+                            if (next.getSyncSetList().contains(f)) {
+                                addBackoff.remove(f);
+                                continue;
+                            }
+                            // refused (not live, or holds no replica): stop waiting for it, handshake again, back off
+                            pendingAdds.remove(f);
+                            long[] b = addBackoff.computeIfAbsent(f, x -> new long[2]);
+                            b[0]++;
+                            long millis = Math.min(MAX_ADD_BACKOFF_MILLIS, FIRST_ADD_BACKOFF_MILLIS << Math.min(b[0], 10));
+                            b[1] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+                            log.info("{}: the coordinator did not add follower {} to the sync set; asking again in {} ms at the earliest",
+                                    context(), f, millis);
+                            Replicator r = replicators.get(f);
+                            if (r != null) {
+                                refused.add(r);
+                            }
+                        }
+                    }
+                }
+                for (Replicator r : refused) {
+                    r.reset("the coordinator refused to add it to the sync set");
                 }
                 try {
                     replica.adoptState(next); // a change of state reaches update() through the listener
@@ -299,6 +376,9 @@ final class PrimaryGroup {
             }
         } catch (Exception e) {
             failed = true;
+            synchronized (this) {
+                addUnknown.addAll(req.getAddList()); // the coordinator may have added them: keep waiting for them
+            }
             boolean first;
             synchronized (this) {
                 first = failedChanges == 0;

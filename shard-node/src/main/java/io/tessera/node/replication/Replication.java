@@ -16,7 +16,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import io.tessera.protocol.proto.NodeInfo;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +45,9 @@ public final class Replication implements AutoCloseable {
     private final Map<Long, Long> lastFollowerAck = new ConcurrentHashMap<>(); // shard -> nanoTime
     private final ScheduledExecutorService timer;
     private final ExecutorService background;
+    private final Map<String, Long> registrations = new ConcurrentHashMap<>(); // node -> czxid of its live znode
+    private volatile boolean registrationsLoaded;
+    private CuratorCache liveNodes;
     private volatile boolean closed;
 
     /**
@@ -79,6 +86,9 @@ public final class Replication implements AutoCloseable {
                 stateChanged(r, null);
             }
         }
+        if (zk != null) {
+            watchRegistrations();
+        }
         long hb = settings.heartbeat().toMillis();
         timer.scheduleWithFixedDelay(this::tick, hb, hb, TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::trim, TRIM_EVERY_MILLIS, TRIM_EVERY_MILLIS, TimeUnit.MILLISECONDS);
@@ -86,6 +96,56 @@ public final class Replication implements AutoCloseable {
 
     String nodeId() {
         return nodeId;
+    }
+
+    /**
+     * Watches {@code /nodes/live}: a node that registers (again: a new znode, so a new session — it
+     * restarted, perhaps with a wiped disk, or its session expired) has its address learned and its
+     * followers' progress forgotten in every group this node leads.
+     */
+    private void watchRegistrations() {
+        liveNodes = CuratorCache.build(zk, ZkPaths.NODES_LIVE);
+        liveNodes.listenable().addListener(CuratorCacheListener.builder()
+                .forCreatesAndChanges((before, now) -> registered(now))
+                .forDeletes(d -> {
+                    String id = liveNodeId(d);
+                    if (id != null) {
+                        registrations.remove(id);
+                    }
+                })
+                .forInitialized(() -> registrationsLoaded = true)
+                .build());
+        liveNodes.start();
+    }
+
+    private static String liveNodeId(ChildData d) {
+        String prefix = ZkPaths.NODES_LIVE + "/";
+        if (d == null || !d.getPath().startsWith(prefix) || d.getPath().length() == prefix.length()) {
+            return null;
+        }
+        String id = d.getPath().substring(prefix.length());
+        return id.contains("/") ? null : id;
+    }
+
+    private void registered(ChildData d) {
+        String id = liveNodeId(d);
+        if (id == null || id.equals(nodeId) || d.getStat() == null) {
+            return;
+        }
+        long czxid = d.getStat().getCzxid();
+        Long before = registrations.put(id, czxid);
+        try {
+            if (d.getData() != null) {
+                peers.learn(id, NodeInfo.parseFrom(d.getData()).getAddress());
+            }
+        } catch (Exception e) {
+            log.debug("node {}: unreadable registration of {}: {}", nodeId, id, e.toString());
+        }
+        if ((before == null && registrationsLoaded) || (before != null && before != czxid)) {
+            for (PrimaryGroup g : groups.values()) {
+                g.nodeChanged(id, "its node registered again");
+            }
+        }
     }
 
     String address() {
@@ -266,6 +326,9 @@ public final class Replication implements AutoCloseable {
                 g.close();
             }
             groups.clear();
+        }
+        if (liveNodes != null) {
+            liveNodes.close();
         }
         timer.shutdownNow();
         background.shutdownNow();

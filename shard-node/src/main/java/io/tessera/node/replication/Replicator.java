@@ -37,9 +37,11 @@ final class Replicator {
     private long truncateTo = -1;
     private long lastSendNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1); // nanoTime may be negative
     private boolean kicked;
+    private long generation; // bumped by reset(): replies to Appends sent before it are ignored
 
     // read by the group without the lock
-    volatile long ackedLsn = -1;
+    volatile long ackedLsn = -1;     // -1: unknown (no successful handshake since the last reset)
+    volatile boolean handshaken;     // a probe succeeded since the last reset, in this group's epoch
     volatile long lastAckNanos;      // when the last acknowledgement arrived (0 = never)
     volatile long ackedSendNanos;    // when the last acknowledged Append was sent
     volatile long sinceNanos = System.nanoTime();
@@ -75,10 +77,43 @@ final class Replicator {
         stopped = true;
     }
 
+    /**
+     * Forgets what the follower acknowledged and handshakes again before sending entries: its Append
+     * failed, it refused one, it left the sync set or its node re-registered. Until a probe succeeds
+     * again it is not "caught up" and cannot be proposed for the sync set. The lease (when it last
+     * acknowledged an Append sent at some time) stays valid: that follower promised it.
+     */
+    void reset(String why) {
+        boolean wasKnown;
+        synchronized (this) {
+            wasKnown = handshaken || ackedLsn >= 0;
+            generation++;
+            needProbe = true;
+            needSnapshot = false;
+            truncateTo = -1;
+            handshaken = false;
+            ackedLsn = -1;
+        }
+        if (wasKnown) {
+            log.info("shard {} epoch {}: forgetting the progress of follower {} ({}); handshaking again",
+                    replica.shardId(), group.epoch(), followerId, why);
+        }
+    }
+
+    /**
+     * Whether the follower may be proposed for the sync set: it handshook in this epoch, acknowledged
+     * {@code lsn} since, and did so within {@code freshNanos}.
+     */
+    boolean caughtUp(long lsn, long now, long freshNanos) {
+        long last = lastAckNanos;
+        return handshaken && ackedLsn >= lsn && last != 0 && now - last < freshNanos;
+    }
+
     private void send() {
         AppendRequest req;
         long sentAt;
         boolean probe;
+        long gen;
         ManagedChannel channel = group.peers().node(followerId);
         synchronized (this) {
             if (inFlight || stopped) {
@@ -109,6 +144,7 @@ final class Replicator {
             req = b.build();
             inFlight = true;
             kicked = false;
+            gen = generation;
             sentAt = System.nanoTime();
             lastSendNanos = sentAt;
         }
@@ -118,12 +154,12 @@ final class Replicator {
                 .append(req, new StreamObserver<>() {
                     @Override
                     public void onNext(AppendResponse resp) {
-                        onReply(req, resp, sentAt);
+                        onReply(req, resp, sentAt, gen);
                     }
 
                     @Override
                     public void onError(Throwable t) {
-                        onFailure(t, probe);
+                        onFailure(t, probe, gen);
                     }
 
                     @Override
@@ -131,12 +167,16 @@ final class Replicator {
                 }));
     }
 
-    private void onReply(AppendRequest req, AppendResponse resp, long sentAt) {
+    private void onReply(AppendRequest req, AppendResponse resp, long sentAt, long gen) {
         boolean again;
+        String reset = null;
         synchronized (this) {
             inFlight = false;
             again = kicked;
-            switch (resp.getStatus()) {
+            if (gen != generation && resp.getStatus() != AppendResponse.Status.STALE_EPOCH) {
+                again = !stopped; // reset meanwhile: this reply describes the follower as it was; probe again
+                resp = null;
+            } else switch (resp.getStatus()) {
                 case OK:
                     if (req.getProbe()) {
                         long tp = replica.truncationPoint(resp.getLastLsn(), resp.getLastEpoch());
@@ -144,6 +184,7 @@ final class Replicator {
                         nextLsn = tp + 1;
                         truncateTo = tp < resp.getLastLsn() ? tp : -1;
                         ackedLsn = tp;
+                        handshaken = true;
                         if (truncateTo >= 0) {
                             log.info("shard {} epoch {}: follower {} ends at lsn {} of epoch {}; truncating it to {}",
                                     replica.shardId(), group.epoch(), followerId, resp.getLastLsn(), resp.getLastEpoch(), tp);
@@ -152,6 +193,9 @@ final class Replicator {
                     } else if (req.getSnapshotNeeded()) {
                         needSnapshot = false;
                         needProbe = true; // once installed, the follower answers the probe at the snapshot's lsn
+                        handshaken = false;
+                        ackedLsn = -1;
+                        generation++;
                         break;
                     } else {
                         ackedLsn = resp.getLastLsn();
@@ -163,6 +207,10 @@ final class Replicator {
                     ackedSendNanos = sentAt;
                     break;
                 case MISMATCH:
+                    generation++;
+                    handshaken = false;
+                    ackedLsn = -1;
+                    truncateTo = -1;
                     needProbe = true;
                     if (resp.getLastLsn() < 0) {
                         needSnapshot = true;
@@ -177,18 +225,23 @@ final class Replicator {
                     log.warn("shard {} epoch {}: follower {} is at a higher epoch ({}): this primary is deposed",
                             replica.shardId(), group.epoch(), followerId, resp.getError().getRoute().getEpoch());
                     break;
-                default: // SNAPSHOT_BUSY, NOT_REPLICA, FAILED: retry at the next heartbeat
+                default: // SNAPSHOT_BUSY, NOT_REPLICA, FAILED: handshake again at the next heartbeat
                     again = false;
+                    reset = resp.getStatus().name();
                     log.debug("shard {} epoch {}: follower {} answered {} {}", replica.shardId(), group.epoch(), followerId,
                             resp.getStatus(), resp.getError().getMessage());
                     break;
             }
         }
-        if (resp.getStatus() == AppendResponse.Status.STALE_EPOCH) {
+        if (reset != null) {
+            reset("it answered " + reset);
+        }
+        if (resp != null && resp.getStatus() == AppendResponse.Status.STALE_EPOCH) {
             group.deposed(followerId, resp.getError().getRoute());
             return;
         }
-        if (resp.getStatus() == AppendResponse.Status.OK) {
+        if (resp != null && resp.getStatus() == AppendResponse.Status.OK) {
+            group.peers().reachable(followerId);
             group.acknowledged(this);
         }
         if (again) {
@@ -196,11 +249,15 @@ final class Replicator {
         }
     }
 
-    private void onFailure(Throwable t, boolean probe) {
+    private void onFailure(Throwable t, boolean probe, long gen) {
         Status s = Status.fromThrowable(t);
+        boolean current;
         synchronized (this) {
             inFlight = false;
-            needProbe = true; // we do not know what the follower applied
+            current = gen == generation;
+        }
+        if (current) {
+            reset("Append failed: " + s.getCode()); // we do not know what the follower applied, or whether it still has it
         }
         if (s.getCode() == Status.Code.UNAVAILABLE) {
             group.peers().forget(followerId);

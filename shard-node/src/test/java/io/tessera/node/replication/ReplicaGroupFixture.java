@@ -64,8 +64,12 @@ final class ReplicaGroupFixture implements AutoCloseable {
     final ZooKeeperServerEmbedded zk;
     final CuratorFramework curator;
     final Server coordinator;
-    final Map<String, ShardNode> nodes = new LinkedHashMap<>();
+    final Map<String, ShardNode> nodes = new java.util.concurrent.ConcurrentHashMap<>();
     final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+    /** Every ChangeSyncSet the stand-in coordinator received, in order. */
+    final List<SyncSetChangeRequest> changes = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Nodes the stand-in coordinator refuses to add (besides those not live or holding no replica, as the real one). */
+    final Set<String> refuseAdds = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private long seq;
 
     ReplicaGroupFixture(Path dir, ShardNodeConfig.ReplicationSettings settings) throws Exception {
@@ -115,6 +119,13 @@ final class ReplicaGroupFixture implements AutoCloseable {
     void stop(String id) {
         nodes.remove(id).close();
         channels.remove(id).shutdownNow();
+    }
+
+    /** How many ChangeSyncSet requests so far asked to add {@code id}. */
+    long addsOf(String id) {
+        synchronized (changes) {
+            return changes.stream().filter(c -> c.getAddList().contains(id)).count();
+        }
     }
 
     static ShardState state(long epoch, String primary, List<String> syncSet) {
@@ -217,6 +228,7 @@ final class ReplicaGroupFixture implements AutoCloseable {
         @Override
         public void changeSyncSet(SyncSetChangeRequest req, StreamObserver<SyncSetChangeResponse> obs) {
             SyncSetChangeResponse resp;
+            changes.add(req);
             try {
                 while (true) {
                     Stat stat = new Stat();
@@ -230,8 +242,10 @@ final class ReplicaGroupFixture implements AutoCloseable {
                     Set<String> sync = new LinkedHashSet<>(cur.getSyncSetList());
                     sync.removeAll(req.getRemoveList());
                     for (String a : req.getAddList()) {
-                        if (cur.getReplicasList().contains(a)) {
-                            sync.add(a);
+                        ShardNode holder = nodes.get(a);
+                        boolean holds = holder != null && holder.replicas().get(req.getShardId()) != null;
+                        if (cur.getReplicasList().contains(a) && holds && !refuseAdds.contains(a)) {
+                            sync.add(a); // the real coordinator, too, adds only live nodes that hold a replica
                         }
                     }
                     sync.add(cur.getPrimary());
