@@ -29,7 +29,7 @@ final class NodeCommand extends ClusterCommand implements Callable<Integer> {
             description = "sync = fsync before acknowledging a write; memory = commit, sync in the background (default: ${DEFAULT-VALUE}).")
     Durability durability;
 
-    @Option(names = "--zk-session-timeout", defaultValue = "1500", paramLabel = "MS",
+    @Option(names = "--zk-session-timeout", defaultValue = "4000", paramLabel = "MS",
             description = "ZooKeeper session timeout in ms: the node counts as dead this long after it stops answering (default: ${DEFAULT-VALUE}).")
     long zkSessionTimeoutMillis;
 

@@ -37,14 +37,14 @@ public record ShardNodeConfig(
     public record ReplicationSettings(Duration lease, Duration heartbeat, Duration replicationTimeout,
             Duration stallTimeout, int logRetention, Duration zkSessionTimeout) {
         public static final ReplicationSettings DEFAULTS = new ReplicationSettings(Duration.ofSeconds(1),
-                Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), 100_000, Duration.ofMillis(1500));
+                Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(5), 100_000, Duration.ofSeconds(4));
 
         public ReplicationSettings {
             lease = positive(lease, Duration.ofSeconds(1), "lease");
             heartbeat = positive(heartbeat, Duration.ofMillis(200), "heartbeat");
             replicationTimeout = positive(replicationTimeout, Duration.ofSeconds(2), "replicationTimeout");
             stallTimeout = positive(stallTimeout, Duration.ofSeconds(5), "stallTimeout");
-            zkSessionTimeout = positive(zkSessionTimeout, Duration.ofMillis(1500), "zkSessionTimeout");
+            zkSessionTimeout = positive(zkSessionTimeout, Duration.ofSeconds(4), "zkSessionTimeout");
             if (logRetention <= 0) {
                 logRetention = 100_000;
             }

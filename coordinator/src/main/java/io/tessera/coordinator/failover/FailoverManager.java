@@ -117,16 +117,18 @@ public final class FailoverManager implements MembershipListener, Closeable {
         /** Conditions already logged, so a shard that stays down does not flood the log. */
         final Set<String> reported = new HashSet<>();
         final AtomicBoolean sweepQueued = new AtomicBoolean();
+        final RefusedNodes refused;
         ScheduledFuture<?> sweeps;
 
-        Term(Fence fence) {
+        Term(Fence fence, RefusedNodes refused) {
             this.fence = fence;
+            this.refused = refused;
         }
     }
 
     /** Starts sweeping for the term of {@code fence} (called when elected; never blocks). */
     public synchronized void start(Fence fence) {
-        Term t = new Term(fence);
+        Term t = new Term(fence, new RefusedNodes(nodes));
         term = t;
         try {
             t.sweeps = thread.scheduleWithFixedDelay(() -> sweep(t), 0, sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -212,7 +214,8 @@ public final class FailoverManager implements MembershipListener, Closeable {
     }
 
     private void sweepOnce(Term t) throws Exception {
-        Map<String, NodeInfo> live = membership.readLiveNodes();
+        Map<String, NodeInfo> live = new TreeMap<>(membership.readLiveNodes());
+        live.keySet().removeAll(t.refused.refusing(live));
         List<VersionedShard> shards = store.readAll();
         long now = nanoClock.getAsLong();
         trackAbsence(t, shards, live, now);

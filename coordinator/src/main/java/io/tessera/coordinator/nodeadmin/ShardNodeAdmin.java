@@ -59,6 +59,17 @@ public final class ShardNodeAdmin implements Closeable {
         return deadline;
     }
 
+    /**
+     * Lets the next call to {@code address} connect at once instead of waiting out gRPC's reconnect
+     * backoff (which grows up to minutes while a node is down): for a node that registered again.
+     */
+    public void resetConnectBackoff(String address) {
+        ManagedChannel c = channels.get(address);
+        if (c != null) {
+            c.resetConnectBackoff();
+        }
+    }
+
     private ShardServiceGrpc.ShardServiceFutureStub stub(String address) {
         return stub(address, deadline);
     }

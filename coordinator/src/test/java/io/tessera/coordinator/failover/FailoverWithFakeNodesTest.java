@@ -128,6 +128,20 @@ class FailoverWithFakeNodesTest {
     }
 
     @Test
+    void aPrimaryWhosePortRefusesConnectionsIsFailedOverBeforeItsSessionExpires() throws Exception {
+        cluster(3, 1, Duration.ofMinutes(10));
+        nodes.get("n2").positions = Map.of(1L, new long[] {1, 7});
+        nodes.get("n3").positions = Map.of(1L, new long[] {1, 7});
+
+        nodes.get("n1").crashKeepingSession(); // still registered in ZooKeeper
+
+        ShardState after = awaitShard(1, s -> s.getEpoch() == 2);
+        assertThat(after.getPrimary()).isEqualTo("n2");
+        assertThat(after.getSyncSetList()).containsExactly("n2", "n3");
+        assertThat(observer.getChildren().forPath(ZkPaths.NODES_LIVE)).contains("n1");
+    }
+
+    @Test
     void membersThatDoNotImplementReplicaStatusAreStillPromoted() throws Exception {
         cluster(3, 1, Duration.ofMinutes(10)); // positions unset: ReplicaStatus is UNIMPLEMENTED
 

@@ -160,6 +160,15 @@ public final class FakeShardNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops serving but keeps the ZooKeeper registration, like a process killed with -9 whose session
+     * has not expired yet: its port refuses connections.
+     */
+    public void crashKeepingSession() throws InterruptedException {
+        server.shutdownNow();
+        server.awaitTermination(2, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws InterruptedException {
         curator.close();

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeRegistration implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeRegistration.class);
-    private static final int DEFAULT_SESSION_TIMEOUT_MS = 1_500;
+    private static final int DEFAULT_SESSION_TIMEOUT_MS = 4_000;
     private static final int CONNECTION_TIMEOUT_MS = 10_000;
 
     private final CuratorFramework client;
