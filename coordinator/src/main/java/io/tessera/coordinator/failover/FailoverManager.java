@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The leader's failover duty (docs/replication.md, "Failover"). While this coordinator leads, a
  * sweep runs on the failover thread every {@code sweepInterval} and whenever a shard node joins or
- * leaves; it reads the live nodes and every shard state from ZooKeeper (never a cache) and:
+ * leaves; it reads the live nodes and every shard state from ZooKeeper (never a cache), counts a
+ * registered node whose port refuses connections as gone ({@link RefusedNodes}), and:
  * <ol>
  *   <li><b>promotes</b>: a shard whose primary is not live gets the most advanced live sync-set
  *       member ({@link ReplicaProbe}, {@link Promotion}) as primary of the next epoch, with the
