@@ -51,7 +51,7 @@ public final class NodeFixture implements AutoCloseable {
     public final ManagedChannel channel;
     public final ShardServiceGrpc.ShardServiceBlockingStub stub;
     private final String clientId = "test-" + java.util.UUID.randomUUID(); // like a frontend process
-    private long seq;
+    private final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong(); // writers share the fixture
 
     public NodeFixture(ShardNodeConfig config) throws Exception {
         node = new ShardNode(config).start();
@@ -130,7 +130,7 @@ public final class NodeFixture implements AutoCloseable {
     public WriteResponse write(long commitTs, long schemaVersion, Mutation... mutations) {
         return stub().write(WriteRequest.newBuilder().setShard(ref()).setCommitTs(commitTs)
                 .setSchemaVersion(schemaVersion).addAllMutations(Arrays.asList(mutations))
-                .setClientId(clientId).setSeq(++seq).build());
+                .setClientId(clientId).setSeq(seq.incrementAndGet()).build());
     }
 
     public static ShardRef ref() {

@@ -136,8 +136,8 @@ final class PrimaryGroup {
     }
 
     /**
-     * The follower's node registered again in ZooKeeper (or its registration vanished): it may have
-     * restarted, possibly with an empty disk; what it acknowledged before no longer counts.
+     * The follower's node registered again in ZooKeeper (a new session): it may have restarted,
+     * possibly with an empty disk; what it acknowledged before no longer counts.
      */
     void nodeChanged(String nodeId, String why) {
         Replicator r;

@@ -142,9 +142,11 @@ public final class Replication implements AutoCloseable {
             log.debug("node {}: unreadable registration of {}: {}", nodeId, id, e.toString());
         }
         if ((before == null && registrationsLoaded) || (before != null && before != czxid)) {
-            for (PrimaryGroup g : groups.values()) {
-                g.nodeChanged(id, "its node registered again");
-            }
+            background(() -> { // not on Curator's event thread: a reset may send a probe
+                for (PrimaryGroup g : groups.values()) {
+                    g.nodeChanged(id, "its node registered again");
+                }
+            });
         }
     }
 
