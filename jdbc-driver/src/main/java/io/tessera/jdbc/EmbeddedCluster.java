@@ -206,12 +206,13 @@ public final class EmbeddedCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        // The coordinator first: otherwise it would fail shards over to the nodes still running.
+        if (coordinator != null) {
+            quietly("coordinator", coordinator::close);
+        }
         for (int i = nodes.size() - 1; i >= 0; i--) {
             ShardNode n = nodes.get(i);
             quietly("shard node " + (i + 1), n::close);
-        }
-        if (coordinator != null) {
-            quietly("coordinator", coordinator::close);
         }
         if (zooKeeper != null) {
             quietly("ZooKeeper", zooKeeper::close);
