@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * The fault loop: one fault at a time, each undone before the next, cycling through
  * <ol>
  *   <li>{@code kill -9} of the primary of a random shard, restart after 1–5 s (same id, same data);</li>
- *   <li>{@code kill -STOP} of a node (a primary when there is one) for 0.5–5 s, then {@code kill -CONT}:
- *       beyond the node's ZooKeeper session timeout (1.5 s) it is deposed while it sleeps and wakes up
+ *   <li>{@code kill -STOP} of a node (a primary when there is one) for 0.5–8 s, then {@code kill -CONT}:
+ *       beyond the node's ZooKeeper session timeout (4 s) it is deposed while it sleeps and wakes up
  *       believing it is still primary;</li>
  *   <li>{@code kill -9} of the leading coordinator, restart after 1–4 s (with two coordinators the other
  *       takes over meanwhile).</li>
@@ -116,7 +116,7 @@ public final class Nemesis {
             }
         }
         Member victim = primaries.isEmpty() ? randomNode() : primaries.get(random.nextInt(primaries.size()));
-        long pauseMs = 500 + random.nextInt(4500);
+        long pauseMs = 500 + random.nextInt(7500); // both sides of the 4 s session timeout
         record("kill -STOP " + victim.name() + " pid " + victim.pid() + " for " + pauseMs + " ms (primary of shards "
                 + ClusterView.primaryOf(shards, victim.name()) + ")");
         victim.pause();
