@@ -115,8 +115,22 @@ public final class CheckedCasts {
    * parameter to its inferred VARCHAR(n) when reading it).
    */
   public static RelNode checkCasts(RelNode rel) {
-    RexBuilder rexBuilder = rel.getCluster().getRexBuilder();
-    RexShuttle rex = new RexShuttle() {
+    RexShuttle rex = checker(rel.getCluster().getRexBuilder());
+    return rel.accept(new RelHomogeneousShuttle() {
+      @Override public RelNode visit(RelNode other) {
+        RelNode visited = super.visit(other);
+        return visited.accept(rex);
+      }
+    });
+  }
+
+  /** {@link #checkCasts(RelNode)} for one expression. */
+  public static RexNode checkCasts(RexBuilder rexBuilder, RexNode e) {
+    return e.accept(checker(rexBuilder));
+  }
+
+  private static RexShuttle checker(RexBuilder rexBuilder) {
+    return new RexShuttle() {
       @Override public RexNode visitCall(RexCall call) {
         if (isCheck(call)) {
           return call;
@@ -168,12 +182,6 @@ public final class CheckedCasts {
         return checked == null ? param : rexBuilder.makeAbstractCast(type, checked, false);
       }
     };
-    return rel.accept(new RelHomogeneousShuttle() {
-      @Override public RelNode visit(RelNode other) {
-        RelNode visited = super.visit(other);
-        return visited.accept(rex);
-      }
-    });
   }
 
   private static boolean isCheck(RexCall call) {

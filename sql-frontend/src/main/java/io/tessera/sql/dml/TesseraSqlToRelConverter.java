@@ -3,15 +3,18 @@ package io.tessera.sql.dml;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.schema.ShardedTable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.prepare.Prepare;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelRoot;
+import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.logical.LogicalTableModify;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeField;
+import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlBinaryStringLiteral;
 import org.apache.calcite.sql.SqlCall;
@@ -50,7 +53,7 @@ public class TesseraSqlToRelConverter extends SqlToRelConverter {
         && root.rel.getTable() != null
         && root.rel.getTable().unwrap(ShardedTable.class) != null) {
       LogicalTableModify m = (LogicalTableModify) root.rel;
-      RelNode input = CheckedCasts.checkCasts(m.getInput());
+      RelNode input = checkSetExpressions(m);
       if (input != m.getInput()) {
         return root.withRel(LogicalTableModify.create(m.getTable(), m.getCatalogReader(), input,
             m.getOperation(), m.getUpdateColumnList(), m.getSourceExpressionList(),
@@ -58,6 +61,28 @@ public class TesseraSqlToRelConverter extends SqlToRelConverter {
       }
     }
     return root;
+  }
+
+  /**
+   * Checks only the SET expressions: the UPDATE source is a projection of the table's columns
+   * followed by one expression per SET column. Checking the WHERE clause too would wrap its
+   * parameters in calls that the shards cannot evaluate, so {@code WHERE key = ?} would no longer
+   * prune shards or use the key (a full scan per UPDATE).
+   */
+  private static RelNode checkSetExpressions(LogicalTableModify m) {
+    if (!(m.getInput() instanceof LogicalProject)) {
+      return CheckedCasts.checkCasts(m.getInput());
+    }
+    LogicalProject p = (LogicalProject) m.getInput();
+    List<RexNode> exprs = new ArrayList<>(p.getProjects());
+    int first = exprs.size() - m.getUpdateColumnList().size();
+    boolean changed = false;
+    for (int i = Math.max(0, first); i < exprs.size(); i++) {
+      RexNode checked = CheckedCasts.checkCasts(p.getCluster().getRexBuilder(), exprs.get(i));
+      changed |= checked != exprs.get(i);
+      exprs.set(i, checked);
+    }
+    return changed ? p.copy(p.getTraitSet(), p.getInput(), exprs, p.getRowType()) : p;
   }
 
   @Override protected RelNode convertInsert(SqlInsert call) {

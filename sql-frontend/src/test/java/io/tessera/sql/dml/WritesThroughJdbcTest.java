@@ -172,6 +172,36 @@ class WritesThroughJdbcTest extends ClusterTestBase {
     }
   }
 
+  @Test void anUpdateByAStringKeyParameterReadsOneShardAndStillChecksTheNewValue()
+      throws SQLException {
+    try (Connection c = connect()) {
+      execute(c, "CREATE TABLE users (name VARCHAR(20) PRIMARY KEY, v VARCHAR(5)) SHARDS 4");
+      update(c, "INSERT INTO users VALUES ('ann', 'a'), ('bob', 'b')");
+      String sql = "UPDATE users SET v = ? WHERE name = ?";
+      try (PreparedStatement explain = c.prepareStatement("EXPLAIN PLAN FOR " + sql)) {
+        explain.setString(1, "z");
+        explain.setString(2, "bob");
+        try (ResultSet rs = explain.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          // The WHERE parameter is pushed down as a key: not a scan of every shard per UPDATE.
+          assertThat(rs.getString(1)).contains("shards=[<=1 of 4]", "index=[PRIMARY KEY]");
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, "z");
+        ps.setString(2, "bob");
+        assertThat(ps.executeUpdate()).isEqualTo(1);
+        ps.setString(1, "too long");
+        ps.setString(2, "ann");
+        assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class)
+            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22001");
+      }
+      assertThat(query(c, "SELECT name, v FROM users ORDER BY name"))
+          .containsExactly(List.of("ann", "a"), List.of("bob", "z"));
+      execute(c, "DROP TABLE users");
+    }
+  }
+
   @Test void generatedKeysOfDeclaredKeysAndNamedColumns() throws SQLException {
     try (Connection c = connect()) {
       execute(c, "CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(10))");
