@@ -18,6 +18,7 @@ import io.tessera.protocol.proto.Error;
 import io.tessera.protocol.proto.TimestampRequest;
 import io.tessera.protocol.proto.TimestampResponse;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.route.FailoverBudget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,8 +208,7 @@ public final class CoordinatorClient implements AutoCloseable {
      */
     private <R> R call(String what, Duration deadline, boolean idempotent,
             Function<CoordinatorServiceGrpc.CoordinatorServiceBlockingStub, R> rpc, Function<R, Error> errorOf) {
-        long giveUp = System.nanoTime() + retryBudget.toNanos();
-        long backoffMs = 20;
+        FailoverBudget.Attempts attempts = new FailoverBudget(retryBudget).start();
         String lastProblem = "no coordinator has published itself as leader";
         for (int attempt = 0; ; attempt++) {
             if (closed) {
@@ -242,18 +242,11 @@ public final class CoordinatorClient implements AutoCloseable {
                     lastProblem = "coordinator unreachable: " + e.getStatus();
                 }
             }
-            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) > giveUp) {
+            log.debug("{} attempt {} failed ({}); retrying", what, attempt + 1, lastProblem);
+            if (!attempts.backoff()) {
                 throw TesseraException.unavailable("no coordinator leader answered " + what + " within "
                         + retryBudget + ": " + lastProblem, null);
             }
-            log.debug("{} attempt {} failed ({}); retrying in {} ms", what, attempt + 1, lastProblem, backoffMs);
-            try {
-                Thread.sleep(backoffMs);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw TesseraException.unavailable("interrupted while calling the coordinator", e);
-            }
-            backoffMs = Math.min(backoffMs * 2, 500);
         }
     }
 
