@@ -100,6 +100,9 @@ public final class Replica implements AutoCloseable {
     private final Object commitMonitor = new Object();
     private final ArrayDeque<long[]> pending = new ArrayDeque<>(); // guarded by commitMonitor
     private volatile long commitLsn;
+    // The last entry a promoted primary inherited from earlier epochs: the old primary may have
+    // acknowledged it, so read_ts 0 must not be resolved before it is committed again.
+    private volatile long inheritedLsn;
     private volatile long committedTs;
     private volatile long lowestPendingTs = Long.MAX_VALUE;
     private volatile long durableLsn;
@@ -621,32 +624,41 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * The timestamp a read should use: {@code readTs}, or for 0 the newest committed commit_ts. Waits
+     * The timestamp a read should use: {@code readTs}, or for 0 the newest committed commit_ts (on a
+     * newly promoted primary only once the entries it inherited are committed again). Waits
      * (up to the stall timeout, then NOT_SERVING) while an applied entry with commit_ts <= that
      * timestamp is not yet committed, so a reader never sees a write that a failover could lose.
      */
     public long awaitReadable(long readTs) {
-        long ts = readTs == 0 ? committedTs : readTs;
-        if (!pendingAtOrBelow(ts)) {
-            return ts; // the fast path: one volatile read
+        if (readTs == 0 && commitLsn < inheritedLsn) {
+            long inherited = inheritedLsn;
+            await(() -> commitLsn < inherited, "inherited entries up to lsn " + inherited);
         }
+        long ts = readTs == 0 ? committedTs : readTs;
+        if (pendingAtOrBelow(ts)) {
+            await(() -> pendingAtOrBelow(ts), "entries at or below ts " + ts);
+        }
+        return ts; // the fast path: volatile reads only
+    }
+
+    /** Waits while {@code blocked} holds: NOT_PRIMARY when deposed, NOT_SERVING after the stall timeout. */
+    private void await(java.util.function.BooleanSupplier blocked, String what) {
         long gen = generation;
         long deadline = System.nanoTime() + stallNanos;
         synchronized (commitMonitor) {
-            while (pendingAtOrBelow(ts)) {
+            while (blocked.getAsBoolean()) {
                 if (generation != gen) {
                     throw notPrimary("stopped being the primary while a read waited for pending entries");
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + shardId() + ": entries at or below ts "
-                            + ts + " are not acknowledged by the sync set after "
+                    throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + shardId() + ": " + what
+                            + " are not acknowledged by the sync set after "
                             + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms; retry", state);
                 }
                 waitNanos(left);
             }
         }
-        return ts;
     }
 
     private boolean pendingAtOrBelow(long ts) {
@@ -692,6 +704,7 @@ public final class Replica implements AutoCloseable {
                 epochs.add(EpochStart.newBuilder().setEpoch(epoch).setStartLsn(lastLsn + 1).build());
                 meta.put(META_EPOCHS, encodeEpochs(epochs));
             }
+            inheritedLsn = lastLsn;
             resetPendingFromLogLocked();
         } finally {
             writeLock.unlock();

@@ -83,6 +83,25 @@ class ReadsWaitForPendingEntries {
     }
 
     @Test
+    void aPromotedPrimaryResolvesTheLatestStateOnlyAfterItsInheritedEntriesAreCommitted() throws Exception {
+        r.setTrackPending(true);
+        r.setReplicatedLsn(0);
+        r.setStallTimeout(10_000);
+        // An entry of epoch 1 that the old primary may have acknowledged, not yet committed here.
+        CompletableFuture.runAsync(() -> r.write(10, List.of(insert(item(1, "a", 1, null, null))), "c", 1));
+        while (r.lastLsn() < 1) {
+            Thread.sleep(1);
+        }
+        r.beginEpoch(r.state().getEpoch() + 1);
+
+        CompletableFuture<Long> latest = CompletableFuture.supplyAsync(() -> r.awaitReadable(0));
+        Thread.sleep(100);
+        assertThat(latest).as("must not read around the inherited entry").isNotDone();
+        r.setReplicatedLsn(1);
+        assertThat(latest.get(5, TimeUnit.SECONDS)).isEqualTo(10);
+    }
+
+    @Test
     void withASyncSetOfOneNothingIsPending() {
         assertThat(r.write(10, List.of(insert(item(1, "a", 1, null, null))), "c", 1)).isEqualTo(1);
         assertThat(r.awaitReadable(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
