@@ -146,7 +146,10 @@ class CatalogDdlTest {
         DdlResponse again = ddl.createTable(CreateTableRequest.newBuilder().setTable(orders("T", 3)).setIfNotExists(true).build());
         assertThat(again.getError().getCode()).isEqualTo(Error.Code.OK);
         assertThat(again.getTable()).isEqualTo(first);
-        assertThat(nodes.stream().mapToInt(n -> n.opened.size()).sum()).isEqualTo(2);
+        // Only the first table's two shards were ever opened (the failover sweep's first
+        // reconciliation of a node may push the same state a second time, which is harmless).
+        assertThat(nodes.stream().flatMap(n -> n.openedShardIds().stream()).distinct())
+                .containsExactlyInAnyOrder(1L, 2L);
     }
 
     @Test
