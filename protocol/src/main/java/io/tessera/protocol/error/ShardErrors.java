@@ -35,6 +35,8 @@ public final class ShardErrors {
             case CONSTRAINT:
                 return "23000";
             case WRITE_CONFLICT:
+            case TXN_ABORTED:
+            case LOCKED: // surfaces only when the lock could not be resolved in time
                 return "40001";
             case BAD_REQUEST:
                 return "22000";
