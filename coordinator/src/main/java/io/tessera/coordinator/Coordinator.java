@@ -12,6 +12,7 @@ import io.tessera.coordinator.membership.Membership;
 import io.tessera.coordinator.nodeadmin.ShardNodeAdmin;
 import io.tessera.coordinator.rpc.CoordinatorServiceImpl;
 import io.tessera.coordinator.shardmap.ShardStateStore;
+import io.tessera.coordinator.leader.DeadLeaderEviction;
 import io.tessera.coordinator.tso.TimestampOracle;
 import io.tessera.protocol.meta.ZkPaths;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,12 +38,15 @@ public final class Coordinator implements AutoCloseable {
 
     /** How often the leader checks every shard's replica group (besides on membership changes). */
     private static final Duration FAILOVER_SWEEP = Duration.ofMillis(500);
+    /** How often a standby checks that the leading coordinator's port still accepts connections. */
+    private static final Duration LEADER_PROBE = Duration.ofMillis(500);
 
     private final CoordinatorConfig config;
     private CuratorFramework curator;
     private Membership membership;
     private ShardNodeAdmin nodeAdmin;
     private TimestampOracle tso;
+    private DeadLeaderEviction eviction;
     private FailoverManager failover;
     private Leadership leadership;
     private Server server;
@@ -71,6 +76,8 @@ public final class Coordinator implements AutoCloseable {
                     .sessionTimeoutMs((int) config.zkSessionTimeout().toMillis())
                     .connectionTimeoutMs((int) Math.min(config.zkSessionTimeout().toMillis(), 15_000))
                     .retryPolicy(new ExponentialBackoffRetry(100, 6, 2_000))
+                    // Leadership outlives a suspended connection while the session may be alive.
+                    .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
                     .build();
             curator.start();
             if (!curator.blockUntilConnected((int) config.zkSessionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -106,6 +113,7 @@ public final class Coordinator implements AutoCloseable {
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
                     .addService(service).build().start();
             leadership.start(address());
+            eviction = new DeadLeaderEviction(curator, config.id(), leadership::isLeader).start(LEADER_PROBE);
             log.info("Coordinator {} of cluster {} serving at {} (ZooKeeper {})", config.id(), config.cluster(),
                     address(), config.zkConnect());
             return this;
@@ -164,12 +172,20 @@ public final class Coordinator implements AutoCloseable {
         return curator;
     }
 
+    /** For tests in this module: closes the gRPC port, as a dead process would, keeping the session. */
+    synchronized void closePortForTest() {
+        server.shutdownNow();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        if (eviction != null) {
+            eviction.close();
+        }
         if (leadership != null) {
             leadership.close();
         }
@@ -186,6 +202,9 @@ public final class Coordinator implements AutoCloseable {
         }
         if (failover != null) {
             failover.close();
+        }
+        if (tso != null) {
+            tso.close();
         }
         if (nodeAdmin != null) {
             nodeAdmin.close();

@@ -34,8 +34,11 @@ import org.slf4j.LoggerFactory;
  * publishes the ephemeral {@link ZkPaths#COORDINATOR_LEADER} and starts a term ({@link Fence}).
  *
  * <p>All term changes run on one leadership thread: Curator's event thread only flips a volatile
- * flag, so it is never blocked. A suspended connection ends the term at once: a new leader can be
- * elected only after our session expires, which happens after we saw the suspension.
+ * flag, so it is never blocked. A suspended connection does not end the term: the client must use
+ * {@link org.apache.curator.framework.state.SessionConnectionStateErrorPolicy}, so the latch is
+ * kept while the session may still be alive, and no other coordinator can be elected before the
+ * session expires. Duties that write metadata fail meanwhile (ZooKeeper is away) and retry; the
+ * timestamp oracle serves only within its own lease. A lost session ends the term.
  */
 public final class Leadership implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Leadership.class);
@@ -45,7 +48,8 @@ public final class Leadership implements Closeable {
     private final CuratorFramework client;
     private final String coordinatorId;
     private final LeadershipListener listener;
-    private final LeaderLatch latch;
+    private volatile LeaderLatch latch; // replaced when a standby removed our node
+    private static final long LATCH_CHECK_MS = 1_000;
     private final ScheduledExecutorService thread;
     private final ConnectionStateListener connectionListener = this::connectionStateChanged;
 
@@ -61,7 +65,6 @@ public final class Leadership implements Closeable {
         this.client = client;
         this.coordinatorId = coordinatorId;
         this.listener = listener;
-        this.latch = new LeaderLatch(client, ZkPaths.COORDINATOR_LATCH, coordinatorId);
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coordinator-leadership-" + coordinatorId);
             t.setDaemon(true);
@@ -73,20 +76,55 @@ public final class Leadership implements Closeable {
     public void start(String address) throws Exception {
         this.address = address;
         client.getConnectionStateListenable().addListener(connectionListener);
-        latch.addListener(new LeaderLatchListener() {
+        joinElection();
+        thread.scheduleWithFixedDelay(this::checkLatchNode, LATCH_CHECK_MS, LATCH_CHECK_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void joinElection() throws Exception {
+        LeaderLatch l = new LeaderLatch(client, ZkPaths.COORDINATOR_LATCH, coordinatorId);
+        l.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
-                long gen = generation.incrementAndGet();
-                run(() -> beginTerm(gen));
+                if (latch == l) {
+                    long gen = generation.incrementAndGet();
+                    run(() -> beginTerm(gen));
+                }
             }
 
             @Override
             public void notLeader() {
-                generation.incrementAndGet();
-                endTerm("latch lost");
+                if (latch == l) {
+                    generation.incrementAndGet();
+                    endTerm("latch lost");
+                }
             }
         }, thread);
-        latch.start();
+        latch = l;
+        l.start();
+    }
+
+    /**
+     * A leader does not watch its own latch node; a standby removes it when our port refuses
+     * connections ({@link DeadLeaderEviction}). If that happened to a live leader, it steps down
+     * and queues again rather than act on leadership it no longer has.
+     */
+    private void checkLatchNode() {
+        LeaderLatch l = latch;
+        String ours = l.getOurPath();
+        if (closed || current == null || ours == null) {
+            return;
+        }
+        try {
+            if (client.checkExists().forPath(ours) != null) {
+                return;
+            }
+            generation.incrementAndGet();
+            endTerm("its latch node was removed by a standby");
+            joinElection();
+            l.close();
+        } catch (Exception e) {
+            log.debug("Latch node check of coordinator {} failed: {}", coordinatorId, e.toString());
+        }
     }
 
     /** The current term, if this coordinator leads. Never use a cached fence for long work. */
@@ -140,10 +178,16 @@ public final class Leadership implements Closeable {
     }
 
     private void connectionStateChanged(CuratorFramework c, ConnectionState state) {
-        if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+        if (state == ConnectionState.SUSPENDED) {
+            Fence f = current;
+            if (f != null) {
+                log.warn("Coordinator {} lost its ZooKeeper connection; its term (epoch {}) lasts while the"
+                        + " session may be alive", coordinatorId, f.epoch());
+            }
+        } else if (state == ConnectionState.LOST) {
             // Runs on Curator's event thread: only flip state, the listener runs on our thread.
             generation.incrementAndGet();
-            endTerm("ZooKeeper connection " + state);
+            endTerm("ZooKeeper session " + state);
         } else if (state == ConnectionState.RECONNECTED && current == null && !closed) {
             // The latch normally re-announces leadership itself; this covers it keeping the latch
             // across the suspension, in which case we must still start a fresh term.

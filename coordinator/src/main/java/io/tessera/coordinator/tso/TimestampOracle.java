@@ -6,6 +6,10 @@ import io.tessera.coordinator.leader.NotLeaderException;
 import io.tessera.coordinator.zk.ZkNodes;
 import io.tessera.protocol.meta.ZkPaths;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -23,7 +27,18 @@ import org.slf4j.LoggerFactory;
  * <p>Before handing out any timestamp at or above the persisted limit ({@link ZkPaths#TSO_LIMIT},
  * 8-byte big-endian), the oracle raises the limit one window ahead, by a fenced CAS. A new leader
  * starts above the persisted limit, so timestamps never go backwards across leader changes or
- * restarts, whatever the clocks of the coordinators say.
+ * restarts, whatever the clocks of the coordinators say. The limit is raised once less than half a
+ * window is left, so there is always room below it.
+ *
+ * <p><b>Lease.</b> The oracle serves only while it holds a lease proven by ZooKeeper: a read of the
+ * coordinator epoch that started at {@code t} and found this term current shows that the session
+ * was alive after {@code t}, so ZooKeeper cannot expire it, and no other coordinator can be
+ * elected, before {@code t + session timeout}. The oracle serves until {@code t + }
+ * {@value #LEASE_PERCENT}{@code % of the session timeout} and renews every quarter of the timeout.
+ * So a ZooKeeper outage (or a partition from it) shorter than the lease does not stop timestamps:
+ * while ZooKeeper cannot be written, the oracle serves {@code last + 1} below the persisted limit,
+ * falling behind the clock but never below anything handed out. A longer outage stops it until the
+ * session is back (same term) or a new term begins.
  */
 public final class TimestampOracle {
     private static final Logger log = LoggerFactory.getLogger(TimestampOracle.class);
@@ -31,16 +46,24 @@ public final class TimestampOracle {
     /** Upper bound of one request, so a single caller cannot exhaust the window. */
     public static final int MAX_BATCH = 1 << 16;
     private static final long ZK_TIMEOUT_MS = 10_000;
+    static final int LEASE_PERCENT = 75;
 
     private final CuratorFramework client;
     private final LongSupplier clockMillis;
     private final long windowTicks;
+    private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tso-lease");
+        t.setDaemon(true);
+        return t;
+    });
 
     // Guarded by this.
     private Fence fence;
     private long last;
     private long limit;
     private int limitVersion;
+    private long leaseUntilNanos;
+    private ScheduledFuture<?> renewal;
 
     /**
      * @param clockMillis wall clock in milliseconds ({@code System::currentTimeMillis} outside tests)
@@ -56,6 +79,7 @@ public final class TimestampOracle {
     /** Starts serving for a new term: everything below the persisted limit may have been used. */
     public synchronized void recover(Fence term) throws Exception {
         fence = null;
+        long contact = System.nanoTime();
         ZkNodes.ensurePersistent(client, "/tso");
         ZkNodes.sync(client, ZkPaths.TSO_LIMIT, ZK_TIMEOUT_MS);
         if (client.checkExists().forPath(ZkPaths.TSO_LIMIT) == null) {
@@ -71,12 +95,72 @@ public final class TimestampOracle {
         limitVersion = stat.getVersion();
         last = Math.max(last, limit);
         fence = term;
+        leaseUntilNanos = contact + leaseNanos();
+        if (renewal == null) {
+            long period = Math.max(50, sessionTimeoutMs() / 4);
+            renewal = renewer.scheduleWithFixedDelay(this::renewLease, period, period, TimeUnit.MILLISECONDS);
+        }
         log.info("Timestamp oracle recovered at limit {} (epoch {})", limit, term.epoch());
     }
 
     /** Stops serving; timestamps resume only after the next {@link #recover}. */
     public synchronized void stop() {
         fence = null;
+        if (renewal != null) {
+            renewal.cancel(false);
+            renewal = null;
+        }
+    }
+
+    /** Stops serving for good and ends the lease renewal thread. */
+    public void close() {
+        stop();
+        renewer.shutdownNow();
+    }
+
+    /** The session timeout ZooKeeper granted, which may be shorter than the one asked for. */
+    private long sessionTimeoutMs() {
+        try {
+            int negotiated = client.getZookeeperClient().getZooKeeper().getSessionTimeout();
+            if (negotiated > 0) {
+                return negotiated;
+            }
+        } catch (Exception e) {
+            log.debug("Negotiated session timeout unknown: {}", e.toString());
+        }
+        return client.getZookeeperClient().getConnectionTimeoutMs();
+    }
+
+    private long leaseNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs() * LEASE_PERCENT / 100);
+    }
+
+    /** Proves the session alive and the term current; ends the term if another one began. */
+    private void renewLease() {
+        Fence f;
+        synchronized (this) {
+            f = fence;
+        }
+        if (f == null) {
+            return;
+        }
+        long contact = System.nanoTime();
+        try {
+            Stat stat = client.checkExists().forPath(ZkPaths.COORDINATOR_EPOCH);
+            synchronized (this) {
+                if (fence != f) {
+                    return;
+                }
+                if (stat == null || stat.getVersion() != f.epoch()) {
+                    fence = null;
+                    log.warn("Timestamp oracle stops: coordinator epoch {} was superseded", f.epoch());
+                    return;
+                }
+                leaseUntilNanos = Math.max(leaseUntilNanos, contact + leaseNanos());
+            }
+        } catch (Exception e) {
+            log.debug("Timestamp oracle lease not renewed (epoch {}): {}", f.epoch(), e.toString());
+        }
     }
 
     /**
@@ -91,14 +175,40 @@ public final class TimestampOracle {
         if (fence == null) {
             throw new NotLeaderException("the timestamp oracle is not serving");
         }
+        if (System.nanoTime() - leaseUntilNanos >= 0) {
+            throw new NotLeaderException("the timestamp oracle's lease expired (epoch " + fence.epoch()
+                    + "): ZooKeeper has not confirmed the session for " + LEASE_PERCENT + "% of its timeout");
+        }
         long physical = clockMillis.getAsLong() << LOGICAL_BITS;
         long first = Math.max(last + 1, physical);
         long end = first + count; // exclusive
-        if (end > limit) {
-            persistLimit(Math.max(end, physical + windowTicks));
+        boolean connected = client.getZookeeperClient().isConnected();
+        if (end > limit && !(connected && raiseLimit(Math.max(end, physical + windowTicks)))) {
+            // ZooKeeper is away: stay below the limit, behind the clock if need be.
+            first = last + 1;
+            end = first + count;
+            if (end > limit) {
+                throw new NotLeaderException("the timestamp oracle reached its persisted limit while"
+                        + " ZooKeeper is unreachable (epoch " + fence.epoch() + ")");
+            }
+        } else if (connected && limit - end < windowTicks / 2) {
+            raiseLimit(Math.max(end, physical) + windowTicks); // keep room for an outage
         }
         last = end - 1;
         return first;
+    }
+
+    /** Persists a higher limit; false (logged) when ZooKeeper could not be written. */
+    private boolean raiseLimit(long newLimit) throws NotLeaderException, InterruptedException {
+        long contact = System.nanoTime();
+        try {
+            persistLimit(newLimit);
+            leaseUntilNanos = Math.max(leaseUntilNanos, contact + leaseNanos());
+            return true;
+        } catch (KeeperException e) {
+            log.debug("Timestamp oracle limit not raised (epoch {}): {}", fence.epoch(), e.toString());
+            return false;
+        }
     }
 
     private void persistLimit(long newLimit) throws NotLeaderException, KeeperException, InterruptedException {
