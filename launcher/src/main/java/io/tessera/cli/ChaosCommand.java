@@ -3,6 +3,7 @@ package io.tessera.cli;
 import io.tessera.cli.chaos.ChaosReport;
 import io.tessera.cli.chaos.ChaosRun;
 import io.tessera.cli.chaos.FailoverTiming;
+import io.tessera.cli.chaos.OutageTiming;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -69,6 +70,11 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Instead of the chaos run: kill the primary N times (>= 20 for the docs) and print the timings.")
     int failoverTiming;
 
+    @Option(names = "--outage-timing", paramLabel = "N", defaultValue = "0",
+            description = "Instead of the chaos run: kill the leading coordinator N times, then SIGSTOP ZooKeeper"
+                    + " for 2 s and for 8 s, and print how writes fared.")
+    int outageTiming;
+
     @Override
     public Integer call() throws Exception {
         if (nodes < 3) {
@@ -95,6 +101,9 @@ final class ChaosCommand implements Callable<Integer> {
         if (failoverTiming > 0) {
             return timing(dir);
         }
+        if (outageTiming > 0) {
+            return outageTiming(dir);
+        }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
         ChaosRun.Settings settings = new ChaosRun.Settings(dir, Duration.ofMillis((long) (minutes * 60_000)), writers,
                 shards, nodes, coordinators, durability, s, Duration.ofSeconds(120), Duration.ofSeconds(60),
@@ -116,6 +125,20 @@ final class ChaosCommand implements Callable<Integer> {
                 });
         System.out.println();
         System.out.println(r.summary());
+        for (String f : r.failures()) {
+            System.out.println("FAILED: " + f);
+        }
+        return r.ok() ? 0 : 1;
+    }
+
+    private int outageTiming(Path dir) throws Exception {
+        OutageTiming.Result r = OutageTiming.run(new OutageTiming.Settings(dir, outageTiming,
+                List.of(Duration.ofSeconds(2), Duration.ofSeconds(8)), durability, Duration.ofSeconds(120)), line -> {
+                    System.out.println(line);
+                    System.out.flush();
+                });
+        System.out.println();
+        System.out.print(r.summary());
         for (String f : r.failures()) {
             System.out.println("FAILED: " + f);
         }
