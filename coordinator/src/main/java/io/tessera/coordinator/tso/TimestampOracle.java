@@ -64,6 +64,7 @@ public final class TimestampOracle {
     private int limitVersion;
     private long leaseUntilNanos;
     private ScheduledFuture<?> renewal;
+    private boolean raising; // a background raise of the limit is under way
 
     /**
      * @param clockMillis wall clock in milliseconds ({@code System::currentTimeMillis} outside tests)
@@ -191,11 +192,46 @@ public final class TimestampOracle {
                 throw new NotLeaderException("the timestamp oracle reached its persisted limit while"
                         + " ZooKeeper is unreachable (epoch " + fence.epoch() + ")");
             }
-        } else if (connected && limit - end < windowTicks / 2) {
-            raiseLimit(Math.max(end, physical) + windowTicks); // keep room for an outage
+        } else if (connected && limit - end < windowTicks / 2 && !raising) {
+            // Keep room below the limit for an outage, without making this caller wait on ZooKeeper.
+            raising = true;
+            Fence f = fence;
+            int version = limitVersion;
+            long target = Math.max(end, physical) + windowTicks;
+            renewer.execute(() -> raiseInBackground(f, version, target));
         }
         last = end - 1;
         return first;
+    }
+
+    /** Raises the limit from version {@code version} to {@code target}, outside the oracle's lock. */
+    private void raiseInBackground(Fence f, int version, long target) {
+        long contact = System.nanoTime();
+        try {
+            var results = f.commit(f.op().setData().withVersion(version).forPath(ZkPaths.TSO_LIMIT,
+                    Longs.toByteArray(target)));
+            int stored = results.get(results.size() - 1).getResultStat().getVersion();
+            synchronized (this) {
+                if (fence == f && limitVersion == version) {
+                    limit = target;
+                    limitVersion = stored;
+                    leaseUntilNanos = Math.max(leaseUntilNanos, contact + leaseNanos());
+                }
+            }
+        } catch (NotLeaderException e) {
+            synchronized (this) {
+                if (fence == f) {
+                    fence = null;
+                    log.warn("Timestamp oracle stops: epoch {} was superseded", f.epoch());
+                }
+            }
+        } catch (Exception e) {
+            log.debug("Timestamp oracle limit not raised early (epoch {}): {}", f.epoch(), e.toString());
+        } finally {
+            synchronized (this) {
+                raising = false;
+            }
+        }
     }
 
     /** Persists a higher limit; false (logged) when ZooKeeper could not be written. */
