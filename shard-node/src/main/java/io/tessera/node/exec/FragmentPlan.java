@@ -43,7 +43,72 @@ public final class FragmentPlan {
     }
 
     public static FragmentPlan compile(Fragment f, ColumnType[] tableTypes) {
-        return compile(f.hasFilter() ? f.getFilter() : null, f.getProjectionsList(), f.getSortList(), f.getLimit(), tableTypes);
+        return compile(f, tableTypes, null);
+    }
+
+    /**
+     * @param keyOrder table columns (all NOT NULL) the input rows come sorted by, ascending in their
+     *     key encoding (the primary key of a primary-key scan), or null; a sort the input already
+     *     satisfies is dropped, so rows stream and a limit ends the scan early
+     */
+    public static FragmentPlan compile(Fragment f, ColumnType[] tableTypes, int[] keyOrder) {
+        List<SortKey> sort = f.getSortList();
+        if (keyOrder != null && inputIsSorted(sort, f.getProjectionsList(), tableTypes, keyOrder)) {
+            sort = List.of();
+        }
+        return compile(f.hasFilter() ? f.getFilter() : null, f.getProjectionsList(), sort, f.getLimit(), tableTypes);
+    }
+
+    /**
+     * Whether sorting by {@code sort} keeps input already ordered by {@code keyOrder} as it is: each
+     * sort key is ascending on a plain column reference to the next key column, whose type the key
+     * encoding orders exactly as SQL does (integers, dates, times, timestamps; not strings, whose
+     * encoded order is UTF-8 and not Java's UTF-16, nor floating point or decimals). Ties on a
+     * prefix of the key may come in any order, which SQL allows.
+     */
+    static boolean inputIsSorted(List<SortKey> sort, List<Expr> projections, ColumnType[] tableTypes, int[] keyOrder) {
+        if (sort.isEmpty() || sort.size() > keyOrder.length) {
+            return false;
+        }
+        for (int i = 0; i < sort.size(); i++) {
+            SortKey k = sort.get(i);
+            if (k.getDescending()) {
+                return false;
+            }
+            int column;
+            if (projections.isEmpty()) {
+                column = k.getColumn();
+            } else {
+                if (k.getColumn() < 0 || k.getColumn() >= projections.size()) {
+                    return false;
+                }
+                Expr e = projections.get(k.getColumn());
+                if (!e.hasColumn() || (e.getType() != ColumnType.COLUMN_TYPE_UNSPECIFIED
+                        && e.getType() != tableTypes[e.getColumn()])) {
+                    return false;
+                }
+                column = e.getColumn();
+            }
+            if (column != keyOrder[i] || !orderedByEncoding(tableTypes[column])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean orderedByEncoding(ColumnType t) {
+        switch (t) {
+            case TINYINT:
+            case SMALLINT:
+            case INTEGER:
+            case BIGINT:
+            case DATE:
+            case TIME:
+            case TIMESTAMP:
+                return true;
+            default:
+                return false;
+        }
     }
 
     public static FragmentPlan compile(Expr filterExpr, List<Expr> projectionExprs, List<SortKey> sort, long limit,
