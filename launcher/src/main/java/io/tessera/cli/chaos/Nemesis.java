@@ -11,14 +11,17 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * The fault loop: one fault at a time, each undone before the next, cycling through
+ * The fault loop: one fault at a time, each undone before the next, cycling through (the first
+ * kind twice per cycle)
  * <ol>
  *   <li>{@code kill -9} of the primary of a random shard, restart after 1–5 s (same id, same data);</li>
  *   <li>{@code kill -STOP} of a node (a primary when there is one) for 0.5–8 s, then {@code kill -CONT}:
  *       beyond the node's ZooKeeper session timeout (4 s) it is deposed while it sleeps and wakes up
  *       believing it is still primary;</li>
  *   <li>{@code kill -9} of the leading coordinator, restart after 1–4 s (with two coordinators the other
- *       takes over meanwhile).</li>
+ *       takes over meanwhile);</li>
+ *   <li>{@code kill -STOP} of ZooKeeper for 1–6 s, then {@code kill -CONT}: both sides of the timestamp
+ *       oracle's lease (3 s) and of the sessions' timeout (4 s).</li>
  * </ol>
  * Before each fault it waits (up to {@code healTimeout}) for every process to run, every node to be
  * live and every shard's sync set to be full; a cluster that does not heal in time is noted and
@@ -73,10 +76,11 @@ public final class Nemesis {
             if (System.nanoTime() >= end) {
                 break;
             }
-            switch (step++ % 4) {
-                case 0, 2 -> killPrimary();
+            switch (step++ % 5) {
+                case 0, 4 -> killPrimary();
                 case 1 -> pauseNode();
-                default -> killLeaderCoordinator();
+                case 2 -> killLeaderCoordinator();
+                default -> pauseZooKeeper();
             }
             Thread.sleep(500 + random.nextInt(1500));
         }
@@ -126,6 +130,22 @@ public final class Nemesis {
             victim.resume();
         }
         record("kill -CONT " + victim.name());
+    }
+
+    private void pauseZooKeeper() throws IOException, InterruptedException {
+        Optional<Member> zk = cluster.members().stream().filter(m -> m.role() == Member.Role.ZOOKEEPER).findFirst();
+        if (zk.isEmpty()) {
+            return;
+        }
+        long pauseMs = 1000 + random.nextInt(5000);
+        record("kill -STOP ZooKeeper pid " + zk.get().pid() + " for " + pauseMs + " ms");
+        zk.get().pause();
+        try {
+            Thread.sleep(pauseMs);
+        } finally {
+            zk.get().resume();
+        }
+        record("kill -CONT ZooKeeper");
     }
 
     private void killLeaderCoordinator() throws IOException, InterruptedException {
