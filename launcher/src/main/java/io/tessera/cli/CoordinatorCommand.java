@@ -29,9 +29,10 @@ final class CoordinatorCommand extends ClusterCommand implements Callable<Intege
                     + " (default: ${DEFAULT-VALUE}).")
     long replaceAfterSeconds;
 
-    @Option(names = "--zk-session-timeout", defaultValue = "4000", paramLabel = "MS",
-            description = "ZooKeeper session timeout: a standby coordinator takes over about this long after the"
-                    + " leader dies (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--zk-session-timeout", defaultValue = "10000", paramLabel = "MS",
+            description = "ZooKeeper session timeout: a standby takes over about this long after the leader hangs"
+                    + " (a crashed leader is replaced at once), and the timestamp oracle serves through ZooKeeper"
+                    + " outages up to 75% of it (default: ${DEFAULT-VALUE}).")
     long zkSessionTimeoutMs;
 
     @Override

@@ -20,8 +20,8 @@ import java.util.function.Consumer;
  *       believing it is still primary;</li>
  *   <li>{@code kill -9} of the leading coordinator, restart after 1–4 s (with two coordinators the other
  *       takes over meanwhile);</li>
- *   <li>{@code kill -STOP} of ZooKeeper for 1–6 s, then {@code kill -CONT}: both sides of the timestamp
- *       oracle's lease (3 s) and of the sessions' timeout (4 s).</li>
+ *   <li>{@code kill -STOP} of ZooKeeper for 1–10 s, then {@code kill -CONT}: both sides of the nodes'
+ *       session timeout (4 s) and of the timestamp oracle's lease (7.5 s).</li>
  * </ol>
  * Before each fault it waits (up to {@code healTimeout}) for every process to run, every node to be
  * live and every shard's sync set to be full; a cluster that does not heal in time is noted and
@@ -137,7 +137,7 @@ public final class Nemesis {
         if (zk.isEmpty()) {
             return;
         }
-        long pauseMs = 1000 + random.nextInt(5000);
+        long pauseMs = 1000 + random.nextInt(9000);
         record("kill -STOP ZooKeeper pid " + zk.get().pid() + " for " + pauseMs + " ms");
         zk.get().pause();
         try {
