@@ -65,6 +65,7 @@ public final class TimestampOracle {
     private long leaseUntilNanos;
     private ScheduledFuture<?> renewal;
     private boolean raising; // a background raise of the limit is under way
+    private long termSession; // the ZooKeeper session the term was won with: only its contacts prove the lease
 
     /**
      * @param clockMillis wall clock in milliseconds ({@code System::currentTimeMillis} outside tests)
@@ -96,6 +97,7 @@ public final class TimestampOracle {
         limitVersion = stat.getVersion();
         last = Math.max(last, limit);
         fence = term;
+        termSession = sessionId();
         leaseUntilNanos = contact + leaseNanos();
         if (renewal == null) {
             long period = Math.max(50, sessionTimeoutMs() / 4);
@@ -132,6 +134,21 @@ public final class TimestampOracle {
         return client.getZookeeperClient().getConnectionTimeoutMs();
     }
 
+    private long sessionId() {
+        try {
+            return client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Extends the lease from a ZooKeeper contact started at {@code contact}, if made in the term's session. */
+    private void extendLease(long contact) {
+        if (sessionId() == termSession) {
+            leaseUntilNanos = Math.max(leaseUntilNanos, contact + leaseNanos());
+        }
+    }
+
     private long leaseNanos() {
         return TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs() * LEASE_PERCENT / 100);
     }
@@ -157,7 +174,13 @@ public final class TimestampOracle {
                     log.warn("Timestamp oracle stops: coordinator epoch {} was superseded", f.epoch());
                     return;
                 }
-                leaseUntilNanos = Math.max(leaseUntilNanos, contact + leaseNanos());
+                if (sessionId() != termSession) {
+                    // A new session does not hold the latch the term was won with.
+                    fence = null;
+                    log.warn("Timestamp oracle stops: the ZooKeeper session of epoch {} ended", f.epoch());
+                    return;
+                }
+                extendLease(contact);
             }
         } catch (Exception e) {
             log.debug("Timestamp oracle lease not renewed (epoch {}): {}", f.epoch(), e.toString());
@@ -215,7 +238,7 @@ public final class TimestampOracle {
                 if (fence == f && limitVersion == version) {
                     limit = target;
                     limitVersion = stored;
-                    leaseUntilNanos = Math.max(leaseUntilNanos, contact + leaseNanos());
+                    extendLease(contact);
                 }
             }
         } catch (NotLeaderException e) {
@@ -239,7 +262,7 @@ public final class TimestampOracle {
         long contact = System.nanoTime();
         try {
             persistLimit(newLimit);
-            leaseUntilNanos = Math.max(leaseUntilNanos, contact + leaseNanos());
+            extendLease(contact);
             return true;
         } catch (KeeperException e) {
             log.debug("Timestamp oracle limit not raised (epoch {}): {}", fence.epoch(), e.toString());
