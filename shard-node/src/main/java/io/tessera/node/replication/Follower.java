@@ -138,7 +138,8 @@ final class Follower implements AutoCloseable {
                 r.beginSnapshot(c.hasTable() ? c.getTable() : null);
                 begun = true;
             }
-            r.installChunk(c.getRowKeysList(), c.getRowValuesList(), c.getIndexKeysList());
+            r.installChunk(c.getRowKeysList(), c.getRowValuesList(), c.getIndexKeysList(), c.getLockKeysList(),
+                    c.getLockValuesList(), c.getTxnKeysList(), c.getTxnValuesList());
             if (c.getLast()) {
                 r.finishSnapshot(c.getLsn(), c.getEpochsList());
                 node.followerAcked(r.shardId());

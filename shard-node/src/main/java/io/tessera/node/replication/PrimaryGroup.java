@@ -38,6 +38,7 @@ final class PrimaryGroup {
     private volatile long leaseUntil;                        // nanoTime
     private volatile boolean fenced;
     private volatile boolean closed;
+    private volatile boolean writeFloorKnown; // max_read_ts holds an oracle timestamp taken since promotion
     private final Set<String> syncSet = new HashSet<>();   // other members in the last known state; guarded by this
     private final Set<String> addUnknown = new HashSet<>(); // asked to add, outcome unknown (call failed); guarded by this
     private final Map<String, long[]> addBackoff = new HashMap<>(); // follower -> {failures, notBeforeNanos}; guarded by this
@@ -80,7 +81,73 @@ final class PrimaryGroup {
         replica.beginEpoch(epoch);
         update(state);
         replica.setAppendListener(lsn -> kickAll());
+        if (node.zk() == null) {
+            writeFloorKnown = true; // a node without a cluster: no oracle and no predecessor
+        } else {
+            node.background(this::fetchWriteFloor);
+        }
         log.info("{}: primary of replicas {} with sync set {}", context(), state.getReplicasList(), state.getSyncSetList());
+    }
+
+    /**
+     * A new primary does not know which reads its predecessor served: once the predecessor's lease is
+     * over (it serves no more), it takes an oracle timestamp as its max_read_ts, above all of them.
+     * One-phase writes wait for it ({@link #awaitWriteFloor}).
+     */
+    private void fetchWriteFloor() {
+        long backoffMillis = 20;
+        int failures = 0;
+        try {
+            while (!closed && !fenced) {
+                long wait = servingNotBefore - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                    continue;
+                }
+                try {
+                    long ts = node.timestamps().next();
+                    replica.raiseMaxReadTs(ts);
+                    writeFloorKnown = true;
+                    log.info("{}: one-phase writes commit above oracle timestamp {}", context(), ts);
+                    return;
+                } catch (Exception e) {
+                    if (failures++ == 0) {
+                        log.warn("{}: cannot take a timestamp from the oracle ({}); one-phase writes wait, retrying",
+                                context(), e.toString());
+                    } else {
+                        log.debug("{}: timestamp from the oracle failed again: {}", context(), e.toString());
+                    }
+                }
+                Thread.sleep(backoffMillis);
+                backoffMillis = Math.min(1_000, backoffMillis * 2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until one-phase writes may be accepted (see {@link #fetchWriteFloor}); NOT_SERVING after the stall timeout. */
+    void awaitWriteFloor() {
+        if (writeFloorKnown) {
+            return;
+        }
+        long deadline = System.nanoTime() + node.settings().stallTimeout().toNanos();
+        while (!writeFloorKnown) {
+            if (fenced || closed) {
+                throw new ShardException(Error.Code.NOT_PRIMARY, null, context() + " is no longer serving (deposed)",
+                        replica.state());
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new ShardException(Error.Code.NOT_SERVING, null, context()
+                        + ": no timestamp from the oracle yet; one-phase writes wait for it", replica.state());
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ShardException(Error.Code.NOT_SERVING, null, "interrupted", replica.state());
+            }
+        }
     }
 
     /** A new state of the same epoch (sync set or replicas changed). */

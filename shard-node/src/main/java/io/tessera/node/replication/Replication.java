@@ -40,6 +40,7 @@ public final class Replication implements AutoCloseable {
     private final Supplier<String> address;
     private final Peers peers;
     private final SyncSetClient syncSets;
+    private final TimestampClient timestamps;
     private final Follower follower;
     private final Map<Long, PrimaryGroup> groups = new ConcurrentHashMap<>();
     private final Map<Long, Long> lastFollowerAck = new ConcurrentHashMap<>(); // shard -> nanoTime
@@ -63,6 +64,7 @@ public final class Replication implements AutoCloseable {
         this.address = address;
         this.peers = new Peers(zk);
         this.syncSets = new SyncSetClient(zk, peers, settings.replicationTimeout().toMillis());
+        this.timestamps = new TimestampClient(zk, peers, settings.replicationTimeout().toMillis());
         this.follower = new Follower(this);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("tessera-repl-timer-" + nodeId));
         this.background = Executors.newCachedThreadPool(daemon("tessera-repl-" + nodeId));
@@ -166,6 +168,10 @@ public final class Replication implements AutoCloseable {
         return syncSets;
     }
 
+    TimestampClient timestamps() {
+        return timestamps;
+    }
+
     ReplicaSet replicas() {
         return replicas;
     }
@@ -238,6 +244,24 @@ public final class Replication implements AutoCloseable {
                     + " is becoming primary of epoch " + s.getEpoch(), s);
         }
         g.awaitServing(write);
+    }
+
+    /**
+     * Checks that this primary may accept one-phase writes: it has taken an oracle timestamp as its
+     * max_read_ts since it became primary (it does not know the reads its predecessor served). Call
+     * after {@link #awaitServing}; waits for a bounded time, then NOT_SERVING.
+     */
+    public void awaitOnePhaseWrites(Replica r) {
+        ShardState s = r.state();
+        if (s.getPrimary().isEmpty()) {
+            return;
+        }
+        PrimaryGroup g = groups.get(s.getShardId());
+        if (g == null || g.epoch() != s.getEpoch()) {
+            throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + s.getShardId() + " on node " + nodeId
+                    + " is becoming primary of epoch " + s.getEpoch(), s);
+        }
+        g.awaitWriteFloor();
     }
 
     /** The replica's role and log position, as the coordinator and {@code tessera status} see them. */

@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams a {@link Replica.Snapshot} (rows, then index entries, then the last chunk with lsn and
- * epoch history) while the follower is ready to receive, resuming from the on-ready handler.
+ * Streams a {@link Replica.Snapshot} (rows, then index entries, locks and transaction records, then
+ * the last chunk with lsn and epoch history) while the follower is ready to receive, resuming from
+ * the on-ready handler.
  */
 final class SnapshotStream {
     private static final Logger log = LoggerFactory.getLogger(SnapshotStream.class);
@@ -101,7 +102,21 @@ final class SnapshotStream {
             bytes += k.length;
             indexEntries++;
         }
-        if (!rc.hasNext() && !ic.hasNext()) {
+        Cursor<byte[], byte[]> lc = snapshot.locks();
+        while (bytes < CHUNK_BYTES && lc.hasNext()) {
+            byte[] k = lc.next();
+            byte[] v = lc.getValue();
+            b.addLockKeys(UnsafeByteOperations.unsafeWrap(k)).addLockValues(UnsafeByteOperations.unsafeWrap(v));
+            bytes += k.length + v.length;
+        }
+        Cursor<byte[], byte[]> tc = snapshot.txnRecords();
+        while (bytes < CHUNK_BYTES && tc.hasNext()) {
+            byte[] k = tc.next();
+            byte[] v = tc.getValue();
+            b.addTxnKeys(UnsafeByteOperations.unsafeWrap(k)).addTxnValues(UnsafeByteOperations.unsafeWrap(v));
+            bytes += k.length + v.length;
+        }
+        if (!rc.hasNext() && !ic.hasNext() && !lc.hasNext() && !tc.hasNext()) {
             b.setLast(true).setLsn(snapshot.lsn()).addAllEpochs(snapshot.epochs());
         }
         return b.build();

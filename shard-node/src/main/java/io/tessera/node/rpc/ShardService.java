@@ -8,12 +8,20 @@ import io.tessera.node.ShardException;
 import io.tessera.node.exec.FragmentPlan;
 import io.tessera.node.replication.Replication;
 import io.tessera.node.storage.KeyRange;
+import io.tessera.node.storage.ReadView;
 import io.tessera.node.storage.Replica;
 import io.tessera.node.storage.ReplicaSet;
 import io.tessera.node.storage.TableLayout;
 import io.tessera.protocol.codec.Values;
 import io.tessera.protocol.error.ShardErrors;
 import io.tessera.protocol.proto.AdminResponse;
+import io.tessera.protocol.proto.CheckTxnStatusRequest;
+import io.tessera.protocol.proto.CheckTxnStatusResponse;
+import io.tessera.protocol.proto.CommitTxnRequest;
+import io.tessera.protocol.proto.PrewriteRequest;
+import io.tessera.protocol.proto.RollbackTxnRequest;
+import io.tessera.protocol.proto.TxnHeartbeatRequest;
+import io.tessera.protocol.proto.TxnResponse;
 import io.tessera.protocol.proto.ColumnType;
 import io.tessera.protocol.proto.DropReplicaRequest;
 import io.tessera.protocol.proto.Error;
@@ -33,6 +41,7 @@ import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.UpdateSchemaRequest;
 import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.protocol.proto.WriteResponse;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
@@ -67,15 +76,19 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         unary(obs, ctx, () -> {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), true);
-            long version = r.layout().version();
-            if (req.getSchemaVersion() != version) {
-                throw new ShardException(Error.Code.SCHEMA_MISMATCH, null, "shard " + r.shardId() + " table "
-                        + r.layout().tableName() + " is at schema version " + version + ", the write used "
-                        + req.getSchemaVersion());
-            }
-            long applied = r.write(req.getCommitTs(), req.getMutationsList(), req.getClientId(), req.getSeq());
-            return WriteResponse.newBuilder().setApplied(applied).build();
+            replication.awaitOnePhaseWrites(r);
+            checkSchemaVersion(r, req.getSchemaVersion());
+            Replica.WriteOutcome out = r.writeAt(req.getCommitTs(), req.getMutationsList(), req.getClientId(), req.getSeq());
+            return WriteResponse.newBuilder().setApplied(out.applied()).setCommitTs(out.commitTs()).build();
         }, e -> WriteResponse.newBuilder().setError(e).build());
+    }
+
+    private static void checkSchemaVersion(Replica r, long used) {
+        long version = r.layout().version();
+        if (used != version) {
+            throw new ShardException(Error.Code.SCHEMA_MISMATCH, null, "shard " + r.shardId() + " table "
+                    + r.layout().tableName() + " is at schema version " + version + ", the request used " + used);
+        }
     }
 
     @Override
@@ -85,10 +98,11 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
             long readTs = r.awaitReadable(req.getReadTs());
+            ReadView view = r.readView(readTs, req.hasTxn() ? req.getTxn() : null);
             TableLayout l = r.layout();
             FragmentPlan plan = req.getProjectionsCount() == 0 ? null
                     : FragmentPlan.compile(null, req.getProjectionsList(), List.of(), 0, l.columnTypes());
-            GetResponse.Builder b = GetResponse.newBuilder();
+            List<byte[]> pks = new ArrayList<>(req.getKeysCount());
             for (ByteString key : req.getKeysList()) {
                 Object[] keyValues;
                 try {
@@ -96,12 +110,16 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
                 } catch (RuntimeException e) {
                     throw ShardException.badRequest("22000", "malformed key tuple: " + e);
                 }
-                byte[] pk = l.pkOfKey(keyValues);
+                pks.add(l.pkOfKey(keyValues));
+            }
+            view.checkKeys(pks);
+            GetResponse.Builder b = GetResponse.newBuilder();
+            for (byte[] pk : pks) {
                 byte[] row = null;
                 if (plan == null) {
-                    row = r.readRowBytes(pk, readTs);
+                    row = view.rowBytes(pk);
                 } else {
-                    Object[] decoded = r.readRow(pk, readTs);
+                    Object[] decoded = view.row(pk);
                     if (decoded != null) {
                         row = plan.outputCodec().encode(plan.project(decoded));
                     }
@@ -123,18 +141,20 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
             long readTs = r.awaitReadable(req.getReadTs());
+            ReadView view = r.readView(readTs, req.hasTxn() ? req.getTxn() : null);
             TableLayout l = r.layout();
-            plan = FragmentPlan.compile(req.getFragment(), l.columnTypes());
+            // A primary-key scan yields rows in key order: a sort by a key prefix need not sort.
+            plan = FragmentPlan.compile(req.getFragment(), l.columnTypes(), req.getIndexId() == 0 ? l.pkColumns() : null);
             Iterator<Object[]> rows;
             if (req.getIndexId() == 0) {
-                rows = r.scan(readTs, range(l.pkTypes(), req));
+                rows = view.scan(range(l.pkTypes(), req));
             } else {
                 TableLayout.Index idx = l.index(req.getIndexId());
                 if (idx == null) {
                     throw ShardException.badRequest("42704", "table " + l.tableName() + " has no index with id "
                             + req.getIndexId());
                 }
-                rows = r.scanIndex(req.getIndexId(), readTs, range(idx.types(), req));
+                rows = view.scanIndex(req.getIndexId(), range(idx.types(), req));
             }
             output = plan.execute(rows); // a sort consumes its input here
         } catch (ShardException e) {
@@ -147,6 +167,78 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             return;
         }
         new ScanStream(call, output, plan.outputCodec(), req.getBatchRows(), ctx).start();
+    }
+
+    // ------------------------------------------------------------------------------ transactions
+
+    @Override
+    public void prewrite(PrewriteRequest req, StreamObserver<TxnResponse> obs) {
+        String ctx = context("prewrite", req.getShard()) + " start_ts=" + req.getStartTs();
+        txnUnary(obs, ctx, () -> {
+            Replica r = replicas.require(req.getShard().getShardId());
+            checkRoute(r, req.getShard(), true);
+            checkSchemaVersion(r, req.getSchemaVersion());
+            return TxnResponse.newBuilder().setApplied(r.transactions().prewrite(req)).build();
+        });
+    }
+
+    @Override
+    public void commitTxn(CommitTxnRequest req, StreamObserver<TxnResponse> obs) {
+        String ctx = context("commitTxn", req.getShard()) + " start_ts=" + req.getStartTs() + " commit_ts=" + req.getCommitTs();
+        txnUnary(obs, ctx, () -> {
+            Replica r = replicas.require(req.getShard().getShardId());
+            checkRoute(r, req.getShard(), true);
+            long resolved = r.transactions().commit(req.getStartTs(), req.getCommitTs(), req.getPrimaryPk());
+            return TxnResponse.newBuilder().setApplied(resolved).build();
+        });
+    }
+
+    @Override
+    public void rollbackTxn(RollbackTxnRequest req, StreamObserver<TxnResponse> obs) {
+        String ctx = context("rollbackTxn", req.getShard()) + " start_ts=" + req.getStartTs();
+        txnUnary(obs, ctx, () -> {
+            Replica r = replicas.require(req.getShard().getShardId());
+            checkRoute(r, req.getShard(), true);
+            long resolved = r.transactions().rollback(req.getStartTs(), req.getPrimaryPk());
+            return TxnResponse.newBuilder().setApplied(resolved).build();
+        });
+    }
+
+    @Override
+    public void checkTxnStatus(CheckTxnStatusRequest req, StreamObserver<CheckTxnStatusResponse> obs) {
+        String ctx = context("checkTxnStatus", req.getShard()) + " start_ts=" + req.getStartTs() + " caller_ts="
+                + req.getCallerTs();
+        unary(obs, ctx, () -> {
+            Replica r = replicas.require(req.getShard().getShardId());
+            checkRoute(r, req.getShard(), true);
+            return r.transactions().checkStatus(req.getPrimaryPk(), req.getStartTs(), req.getCallerTs());
+        }, e -> CheckTxnStatusResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void txnHeartbeat(TxnHeartbeatRequest req, StreamObserver<TxnResponse> obs) {
+        String ctx = context("txnHeartbeat", req.getShard()) + " start_ts=" + req.getStartTs();
+        txnUnary(obs, ctx, () -> {
+            Replica r = replicas.require(req.getShard().getShardId());
+            checkRoute(r, req.getShard(), true);
+            r.transactions().heartbeat(req.getPrimaryPk(), req.getStartTs(), req.getTtlMs());
+            return TxnResponse.getDefaultInstance();
+        });
+    }
+
+    /** As {@link #unary}, also answering COMMIT_TS_TOO_OLD's min_commit_ts. */
+    private static void txnUnary(StreamObserver<TxnResponse> obs, String ctx, Supplier<TxnResponse> body) {
+        unary(obs, ctx, () -> {
+            try {
+                return body.get();
+            } catch (ShardException e) {
+                if (e.code() != Error.Code.COMMIT_TS_TOO_OLD) {
+                    throw e;
+                }
+                log.debug("{}: {}", ctx, e.getMessage());
+                return TxnResponse.newBuilder().setError(e.toError()).setMinCommitTs(e.minCommitTs()).build();
+            }
+        }, e -> TxnResponse.newBuilder().setError(e).build());
     }
 
     private static KeyRange range(ColumnType[] types, ScanRequest req) {

@@ -60,6 +60,12 @@ public record KeyRange(byte[] lower, boolean lowerInclusive, byte[] upper, boole
         return cmp > 0 || !upperInclusive;
     }
 
+    /** Whether the key tuple {@code tuple} lies in the range. */
+    boolean contains(byte[] tuple) {
+        byte[] from = start(VersionedKeys.EMPTY);
+        return from != null && Arrays.compareUnsigned(tuple, from) >= 0 && !beyondUpper(tuple, VersionedKeys.EMPTY);
+    }
+
     /** The smallest byte string greater than every string starting with {@code prefix}; null = none. */
     static byte[] successor(byte[] prefix) {
         for (int i = prefix.length - 1; i >= 0; i--) {

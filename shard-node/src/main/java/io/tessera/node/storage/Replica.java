@@ -10,11 +10,15 @@ import io.tessera.protocol.codec.KeyCodec;
 import io.tessera.protocol.proto.ColumnDef;
 import io.tessera.protocol.proto.EpochStart;
 import io.tessera.protocol.proto.Error;
+import io.tessera.protocol.proto.Lock;
+import io.tessera.protocol.proto.LockChange;
 import io.tessera.protocol.proto.LogEntry;
 import io.tessera.protocol.proto.Mutation;
 import io.tessera.protocol.proto.RowChange;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
+import io.tessera.protocol.proto.TxnRead;
+import io.tessera.protocol.proto.TxnRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +66,8 @@ public final class Replica implements AutoCloseable {
     static final String INDEX = "index";
     static final String META = "meta";
     static final String LOG = "log";
+    static final String LOCKS = "locks";
+    static final String TXN_RECORDS = "txnRecords";
     private static final byte[] META_SCHEMA = bytes("schema");
     private static final byte[] META_STATE = bytes("state");
     private static final byte[] META_APPLIED_TS = bytes("appliedTs");
@@ -78,6 +84,10 @@ public final class Replica implements AutoCloseable {
     private final MVMap<byte[], byte[]> index;
     private final MVMap<byte[], byte[]> meta;
     private final MVMap<Long, byte[]> logMap;
+    final LockTable locks;
+    final TxnRecords txnRecords;
+    private final ReadTimestamps readTimestamps = new ReadTimestamps();
+    private final Transactions transactions;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final GroupCommit groupCommit;
     private final Map<String, AppliedWrite> recentWrites = new LinkedHashMap<>(64, 0.75f, true) {
@@ -113,7 +123,10 @@ public final class Replica implements AutoCloseable {
     private volatile long stallNanos = TimeUnit.SECONDS.toNanos(5);
     private volatile BiConsumer<Replica, ShardState> stateListener;
 
-    private record AppliedWrite(long seq, long applied, long ticket, long lsn) {}
+    private record AppliedWrite(long seq, long applied, long ticket, long lsn, long commitTs) {}
+
+    /** What a one-phase write did: the rows it changed and the timestamp it committed at. */
+    public record WriteOutcome(long applied, long commitTs) {}
 
     /** Where the log stands: what {@code ReplicaStatus} and the replication handshake report. */
     public record Positions(long lastLsn, long lastEpoch, long firstLsn, long commitLsn, long appliedTs) {}
@@ -127,7 +140,10 @@ public final class Replica implements AutoCloseable {
         this.logMap = store.openMap(LOG, new MVMap.Builder<Long, byte[]>()
                 .keyType(LongDataType.INSTANCE)
                 .valueType(ByteArrayDataType.INSTANCE));
+        this.locks = new LockTable(openMap(store, LOCKS));
+        this.txnRecords = new TxnRecords(openMap(store, TXN_RECORDS));
         this.groupCommit = new GroupCommit(store, writeLock, durability);
+        this.transactions = new Transactions(this);
     }
 
     private static MVMap<byte[], byte[]> openMap(MVStore store, String name) {
@@ -209,7 +225,7 @@ public final class Replica implements AutoCloseable {
             if (b != null) {
                 LogEntry e = parseEntry(b);
                 if (!e.getClientId().isEmpty()) {
-                    recentWrites.put(e.getClientId(), new AppliedWrite(e.getSeq(), e.getApplied(), 0, lsn));
+                    recentWrites.put(e.getClientId(), new AppliedWrite(e.getSeq(), e.getApplied(), 0, lsn, e.getCommitTs()));
                 }
             }
         }
@@ -233,6 +249,31 @@ public final class Replica implements AutoCloseable {
 
     public long appliedTs() {
         return appliedTs;
+    }
+
+    /** Prewrite, commit, rollback, status checks and heartbeats of transactions on this replica. */
+    public Transactions transactions() {
+        return transactions;
+    }
+
+    /** Number of locked keys (tests, diagnostics). */
+    public long lockCount() {
+        return locks.size();
+    }
+
+    /** The newest explicit read timestamp served here (a one-phase write commits above it). */
+    public long maxReadTs() {
+        return readTimestamps.max();
+    }
+
+    /** A newly promoted primary adopts an oracle timestamp as its max_read_ts (its predecessor's reads are unknown). */
+    public void raiseMaxReadTs(long ts) {
+        readTimestamps.raise(ts);
+    }
+
+    /** How a read at the resolved {@code readTs} treats locks; {@code txn} null = not in a transaction. */
+    public ReadView readView(long readTs, TxnRead txn) {
+        return new ReadView(this, readTs, txn);
     }
 
     /** The log's positions, read consistently under the write lock. */
@@ -327,6 +368,15 @@ public final class Replica implements AutoCloseable {
         return VersionedKeys.isVersionOf(key, pk) ? c.getValue() : null;
     }
 
+    /** A cursor over the row versions from {@code from} (the newest version of a pk comes first). */
+    Cursor<byte[], byte[]> rowsCursor(byte[] from) {
+        return rows.cursor(from);
+    }
+
+    Cursor<byte[], byte[]> indexCursor(byte[] from) {
+        return index.cursor(from);
+    }
+
     /** The RowCodec bytes of the row with primary key tuple {@code pk} visible at readTs, or null. */
     public byte[] readRowBytes(byte[] pk, long readTs) {
         byte[] v = versionAt(pk, readTs);
@@ -384,6 +434,11 @@ public final class Replica implements AutoCloseable {
      * index columns). An entry counts only if the row version read still has the entry's values.
      */
     public Iterator<Object[]> scanIndex(int indexId, long readTs, KeyRange range) {
+        return scanIndex(indexId, range, pk -> readRow(pk, readTs));
+    }
+
+    /** As {@link #scanIndex(int, long, KeyRange)}, reading each entry's row with {@code rowOf} (a transaction's view). */
+    Iterator<Object[]> scanIndex(int indexId, KeyRange range, java.util.function.Function<byte[], Object[]> rowOf) {
         TableLayout l = layout;
         TableLayout.Index idx = l.index(indexId);
         if (idx == null) {
@@ -405,7 +460,7 @@ public final class Replica implements AutoCloseable {
                     }
                     int tupleLen = VersionedKeys.indexTupleLength(key, idx.types());
                     byte[] pk = Arrays.copyOfRange(key, 4 + tupleLen, key.length);
-                    Object[] row = readRow(pk, readTs);
+                    Object[] row = rowOf.apply(pk);
                     if (row == null) {
                         continue;
                     }
@@ -429,10 +484,20 @@ public final class Replica implements AutoCloseable {
      * once that one is committed. The caller checked that this replica is the serving primary.
      */
     public long write(long commitTs, List<Mutation> mutations, String clientId, long seq) {
+        return writeAt(commitTs, mutations, clientId, seq).applied();
+    }
+
+    /**
+     * As {@link #write}, at {@code requestedTs} or above: the write commits above every explicit read
+     * timestamp served here ({@link #maxReadTs()}), so it never changes a snapshot someone read. A key
+     * locked by a transaction fails the batch with LOCKED.
+     */
+    public WriteOutcome writeAt(long requestedTs, List<Mutation> mutations, String clientId, long seq) {
         long gen = generation;
         long applied;
         long ticket;
         long lsn;
+        long commitTs;
         boolean retry = false;
         writeLock.lock();
         try {
@@ -442,26 +507,36 @@ public final class Replica implements AutoCloseable {
                 applied = prev.applied();
                 ticket = prev.ticket();
                 lsn = prev.lsn();
+                commitTs = prev.commitTs();
                 retry = true;
                 log.debug("shard {}: write ({}, {}) is a retry of lsn {}, already applied", shardId(), clientId, seq, lsn);
             } else {
                 TableLayout l = layout;
-                WriteBatch batch = validate(l, commitTs, mutations);
-                lsn = lastLsn + 1;
-                LogEntry.Builder entry = LogEntry.newBuilder().setLsn(lsn).setEpoch(state.getEpoch())
-                        .setCommitTs(commitTs).setApplied(batch.applied);
-                if (dedup) {
-                    entry.setClientId(clientId).setSeq(seq);
-                }
-                if (trackPending) {
-                    addPending(lsn, commitTs);
-                }
-                apply(l, batch, commitTs, entry);
-                appendLocked(entry.build());
-                applied = batch.applied;
-                ticket = groupCommit.applied();
-                if (dedup) {
-                    recentWrites.put(clientId, new AppliedWrite(seq, applied, ticket, lsn));
+                commitTs = readTimestamps.beginWrite(requestedTs);
+                try {
+                    if (commitTs != requestedTs) {
+                        log.debug("shard {}: write ({}, {}) commits at ts {} instead of {}: a read at ts {} was served",
+                                shardId(), clientId, seq, commitTs, requestedTs, commitTs - 1);
+                    }
+                    WriteBatch batch = validate(l, commitTs, mutations);
+                    lsn = lastLsn + 1;
+                    LogEntry.Builder entry = LogEntry.newBuilder().setLsn(lsn).setEpoch(state.getEpoch())
+                            .setCommitTs(commitTs).setApplied(batch.applied);
+                    if (dedup) {
+                        entry.setClientId(clientId).setSeq(seq);
+                    }
+                    if (trackPending) {
+                        addPending(lsn, commitTs);
+                    }
+                    apply(l, batch, commitTs, entry);
+                    appendLocked(entry.build());
+                    applied = batch.applied;
+                    ticket = groupCommit.applied();
+                    if (dedup) {
+                        recentWrites.put(clientId, new AppliedWrite(seq, applied, ticket, lsn, commitTs));
+                    }
+                } finally {
+                    readTimestamps.endWrite();
                 }
             }
         } finally {
@@ -475,7 +550,107 @@ public final class Replica implements AutoCloseable {
         markDurable(lsn);
         awaitCommitted(lsn, gen);
         accumulateCommittedTs(commitTs);
+        return new WriteOutcome(applied, commitTs);
+    }
+
+    /** A transaction operation, resolved under the write lock. */
+    interface Resolution {
+        /**
+         * Validates against the replica (changing nothing) and returns the entry to append (its commit_ts,
+         * applied, changes, locks, records), or null when the answer needs no entry.
+         */
+        LogEntry.Builder resolve(TableLayout l);
+    }
+
+    /**
+     * Appends the entry {@code op} resolves, applied exactly as a follower applies it, and returns its
+     * {@code applied} once durable and committed, like a write (deduplicated by {@code (clientId, seq)}).
+     * When {@code op} needs no entry, returns once everything applied so far is committed: its answer
+     * rests on that state, which a failover must not lose.
+     */
+    long submit(String clientId, long seq, Resolution op) {
+        long gen = generation;
+        long applied;
+        long ticket = 0;
+        long lsn;
+        long commitTs = 0;
+        boolean appended = false;
+        writeLock.lock();
+        try {
+            boolean dedup = clientId != null && !clientId.isEmpty();
+            AppliedWrite prev = dedup ? recentWrites.get(clientId) : null;
+            if (prev != null && prev.seq() == seq) {
+                applied = prev.applied();
+                ticket = prev.ticket();
+                lsn = prev.lsn();
+                log.debug("shard {}: request ({}, {}) is a retry of lsn {}, already applied", shardId(), clientId, seq, lsn);
+            } else {
+                TableLayout l = layout;
+                LogEntry.Builder b = op.resolve(l);
+                if (b == null) {
+                    applied = 0;
+                    lsn = lastLsn;
+                    if (durableLsn < lsn) {
+                        ticket = groupCommit.applied();
+                    }
+                } else {
+                    lsn = lastLsn + 1;
+                    b.setLsn(lsn).setEpoch(state.getEpoch());
+                    if (dedup) {
+                        b.setClientId(clientId).setSeq(seq);
+                    }
+                    LogEntry e = b.build();
+                    long pts = pendingTs(e);
+                    if (trackPending && pts != Long.MAX_VALUE) {
+                        addPending(lsn, pts); // before the maps change: readers must not see it unacknowledged
+                    }
+                    applyResolved(l, e);
+                    appendLocked(e);
+                    applied = e.getApplied();
+                    commitTs = e.getCommitTs();
+                    ticket = groupCommit.applied();
+                    appended = true;
+                    if (dedup) {
+                        recentWrites.put(clientId, new AppliedWrite(seq, applied, ticket, lsn, commitTs));
+                    }
+                }
+            }
+        } finally {
+            writeLock.unlock();
+        }
+        LongConsumer listener = appendListener;
+        if (appended && listener != null) {
+            listener.accept(lsn);
+        }
+        if (ticket > 0) {
+            groupCommit.awaitDurable(ticket);
+        }
+        markDurable(lsn);
+        awaitCommitted(lsn, gen);
+        if (commitTs > 0) {
+            accumulateCommittedTs(commitTs);
+        }
         return applied;
+    }
+
+    /**
+     * From which read timestamp on readers wait for an entry until it is committed (MAX = none): its
+     * commit_ts when it writes versions; else the lowest start_ts of the locks it removes (a reader
+     * must not read past a removed lock that a failover could bring back). Placing, replacing, pushing
+     * or extending a lock needs no wait: a reader that meets the lock is refused or told by an
+     * acknowledged CheckTxnStatus that it may read past.
+     */
+    static long pendingTs(LogEntry e) {
+        if (e.getCommitTs() > 0) {
+            return e.getCommitTs();
+        }
+        long ts = Long.MAX_VALUE;
+        for (LockChange c : e.getLocksList()) {
+            if (!c.hasLock() && c.hasPrevious()) {
+                ts = Math.min(ts, c.getPrevious().getStartTs());
+            }
+        }
+        return ts;
     }
 
     // ------------------------------------------------------------------------------ commit tracking
@@ -630,6 +805,9 @@ public final class Replica implements AutoCloseable {
      * timestamp is not yet committed, so a reader never sees a write that a failover could lose.
      */
     public long awaitReadable(long readTs) {
+        if (readTs > 0) {
+            readTimestamps.noteRead(readTs);
+        }
         if (readTs == 0 && commitLsn < inheritedLsn) {
             long inherited = inheritedLsn;
             await(() -> commitLsn < inherited, "inherited entries up to lsn " + inherited);
@@ -639,6 +817,17 @@ public final class Replica implements AutoCloseable {
             await(() -> pendingAtOrBelow(ts), "entries at or below ts " + ts);
         }
         return ts; // the fast path: volatile reads only
+    }
+
+    /**
+     * Waits (as {@link #awaitReadable}) while an applied entry from {@code ts} on is not committed; a
+     * reader calls it again after checking the locks, since a commit that removed a lock it did not
+     * see made its versions pending first.
+     */
+    void awaitNoPendingAtOrBelow(long ts) {
+        if (pendingAtOrBelow(ts)) {
+            await(() -> pendingAtOrBelow(ts), "entries at or below ts " + ts);
+        }
     }
 
     /** Waits while {@code blocked} holds: NOT_PRIMARY when deposed, NOT_SERVING after the stall timeout. */
@@ -672,8 +861,9 @@ public final class Replica implements AutoCloseable {
             pending.clear();
             for (long lsn = Math.max(commitLsn + 1, firstLsn); lsn <= lastLsn; lsn++) {
                 byte[] b = logMap.get(lsn);
-                if (b != null) {
-                    pending.addLast(new long[] {lsn, parseEntry(b).getCommitTs()});
+                long pts = b == null ? Long.MAX_VALUE : pendingTs(parseEntry(b));
+                if (pts != Long.MAX_VALUE) {
+                    pending.addLast(new long[] {lsn, pts});
                 }
             }
             recomputeLowestPending();
@@ -844,11 +1034,15 @@ public final class Replica implements AutoCloseable {
                 if (e.getLsn() != lastLsn + 1) {
                     throw new LogMismatch("entry " + e.getLsn() + " does not follow lsn " + lastLsn, false);
                 }
-                addPending(e.getLsn(), e.getCommitTs());
+                long pts = pendingTs(e);
+                if (pts != Long.MAX_VALUE) {
+                    addPending(e.getLsn(), pts);
+                }
                 applyResolved(l, e);
                 appendLocked(e);
                 if (!e.getClientId().isEmpty()) {
-                    recentWrites.put(e.getClientId(), new AppliedWrite(e.getSeq(), e.getApplied(), 0, e.getLsn()));
+                    recentWrites.put(e.getClientId(), new AppliedWrite(e.getSeq(), e.getApplied(), 0, e.getLsn(),
+                            e.getCommitTs()));
                 }
             }
             last = lastLsn;
@@ -889,7 +1083,28 @@ public final class Replica implements AutoCloseable {
             }
             rows.put(VersionedKeys.rowKey(pk, ts), value);
         }
-        noteApplied(ts);
+        // locks after versions: a reader that no longer sees a committed lock sees its versions
+        for (LockChange c : e.getLocksList()) {
+            byte[] pk = c.getPk().toByteArray();
+            if (!c.hasLock()) {
+                locks.remove(pk);
+                continue;
+            }
+            Lock lock = c.getLock();
+            if (indexed && lock.getKind() == Lock.Kind.PUT) {
+                Object[] row = l.rowCodec().decode(lock.getRow().toByteArray());
+                for (TableLayout.Index idx : l.indexes().values()) {
+                    index.put(VersionedKeys.indexKey(idx.id(), TableLayout.indexTuple(idx, row), pk), VersionedKeys.EMPTY);
+                }
+            }
+            locks.put(pk, lock);
+        }
+        for (TxnRecord t : e.getTxnRecordsList()) {
+            txnRecords.put(t);
+        }
+        if (ts > 0) {
+            noteApplied(ts);
+        }
     }
 
     private void noteApplied(long ts) {
@@ -927,6 +1142,18 @@ public final class Replica implements AutoCloseable {
             for (RowChange c : e.getChangesList()) {
                 rows.remove(VersionedKeys.rowKey(c.getPk().toByteArray(), e.getCommitTs()));
             }
+            for (int i = e.getLocksCount() - 1; i >= 0; i--) {
+                LockChange c = e.getLocks(i);
+                byte[] pk = c.getPk().toByteArray();
+                if (c.hasPrevious()) {
+                    locks.put(pk, c.getPrevious());
+                } else {
+                    locks.remove(pk);
+                }
+            }
+            for (TxnRecord t : e.getTxnRecordsList()) {
+                txnRecords.remove(t);
+            }
         }
         epochs.removeIf(s -> s.getStartLsn() > to);
         meta.put(META_EPOCHS, encodeEpochs(epochs));
@@ -948,8 +1175,9 @@ public final class Replica implements AutoCloseable {
      * A consistent copy of the replica at {@code lsn}: cursors see the maps as of their creation. The
      * store keeps the chunks they read until {@link #close()}.
      */
-    public record Snapshot(Cursor<byte[], byte[]> rows, Cursor<byte[], byte[]> index, long lsn,
-            List<EpochStart> epochs, TableSchema schema, Runnable release) implements AutoCloseable {
+    public record Snapshot(Cursor<byte[], byte[]> rows, Cursor<byte[], byte[]> index, Cursor<byte[], byte[]> locks,
+            Cursor<byte[], byte[]> txnRecords, long lsn, List<EpochStart> epochs, TableSchema schema, Runnable release)
+            implements AutoCloseable {
         @Override
         public void close() {
             release.run();
@@ -967,8 +1195,8 @@ public final class Replica implements AutoCloseable {
                     store.deregisterVersionUsage(pin);
                 }
             };
-            return new Snapshot(rows.cursor(null), index.cursor(null), lastLsn, List.copyOf(epochs), layout.schema(),
-                    release);
+            return new Snapshot(rows.cursor(null), index.cursor(null), locks.cursor(null), txnRecords.map().cursor(null),
+                    lastLsn, List.copyOf(epochs), layout.schema(), release);
         } finally {
             writeLock.unlock();
         }
@@ -995,6 +1223,8 @@ public final class Replica implements AutoCloseable {
     private void clearLocked() {
         rows.clear();
         index.clear();
+        locks.clear();
+        txnRecords.clear();
         logMap.clear();
         epochs.clear();
         recentWrites.clear();
@@ -1016,6 +1246,12 @@ public final class Replica implements AutoCloseable {
 
     /** Follower: adds one chunk of a snapshot. */
     public void installChunk(List<ByteString> rowKeys, List<ByteString> rowValues, List<ByteString> indexKeys) {
+        installChunk(rowKeys, rowValues, indexKeys, List.of(), List.of(), List.of(), List.of());
+    }
+
+    /** Follower: adds one chunk of a snapshot, with locks and transaction records. */
+    public void installChunk(List<ByteString> rowKeys, List<ByteString> rowValues, List<ByteString> indexKeys,
+            List<ByteString> lockKeys, List<ByteString> lockValues, List<ByteString> txnKeys, List<ByteString> txnValues) {
         writeLock.lock();
         try {
             long maxTs = appliedTs;
@@ -1026,6 +1262,12 @@ public final class Replica implements AutoCloseable {
             }
             for (ByteString k : indexKeys) {
                 index.put(k.toByteArray(), VersionedKeys.EMPTY);
+            }
+            for (int i = 0; i < lockKeys.size(); i++) {
+                locks.putRaw(lockKeys.get(i).toByteArray(), lockValues.get(i).toByteArray());
+            }
+            for (int i = 0; i < txnKeys.size(); i++) {
+                txnRecords.putRaw(txnKeys.get(i).toByteArray(), txnValues.get(i).toByteArray());
             }
             appliedTs = maxTs;
         } finally {
@@ -1047,6 +1289,7 @@ public final class Replica implements AutoCloseable {
             meta.remove(META_INSTALLING);
             installMarked = false;
             meta.put(META_COMMIT_LSN, longBytes(lsn));
+            locks.rebuildIndex();
             synchronized (commitMonitor) {
                 durableLsn = lsn;
                 commitLsn = lsn;
@@ -1057,8 +1300,8 @@ public final class Replica implements AutoCloseable {
         }
         groupCommit.flush();
         installing = false;
-        log.info("shard {}: installed a snapshot at lsn {} ({} row versions, {} index entries)", shardId(), lsn,
-                rows.sizeAsLong(), index.sizeAsLong());
+        log.info("shard {}: installed a snapshot at lsn {} ({} row versions, {} index entries, {} locks)", shardId(), lsn,
+                rows.sizeAsLong(), index.sizeAsLong(), locks.size());
     }
 
     /** Follower: a snapshot transfer failed; the replica stays empty and asks again. */
@@ -1087,6 +1330,12 @@ public final class Replica implements AutoCloseable {
                 pk = l.pkOfRow(row);
             }
             ByteBuffer k = ByteBuffer.wrap(pk);
+            if (!locks.isEmpty()) {
+                Lock lock = locks.get(pk);
+                if (lock != null) {
+                    throw locked(l, pk, lock);
+                }
+            }
             boolean live;
             if (batch.changes.containsKey(k)) {
                 live = batch.changes.get(k) != null;
@@ -1131,7 +1380,7 @@ public final class Replica implements AutoCloseable {
         return batch;
     }
 
-    private static Object[] decode(io.tessera.protocol.codec.RowCodec codec, byte[] bytes, String what) {
+    static Object[] decode(io.tessera.protocol.codec.RowCodec codec, byte[] bytes, String what) {
         try {
             return codec.decode(bytes);
         } catch (RuntimeException e) {
@@ -1139,7 +1388,7 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    private static void checkNotNull(TableLayout l, Object[] row) {
+    static void checkNotNull(TableLayout l, Object[] row) {
         List<ColumnDef> cols = l.schema().getColumnsList();
         for (int i = 0; i < row.length; i++) {
             if (row[i] == null && !cols.get(i).getNullable()) {
@@ -1173,7 +1422,7 @@ public final class Replica implements AutoCloseable {
         return c.getValue()[0] == VersionedKeys.LIVE;
     }
 
-    private Object[] newestLiveRow(TableLayout l, byte[] pk) {
+    Object[] newestLiveRow(TableLayout l, byte[] pk) {
         byte[] v = versionAt(pk, Long.MAX_VALUE);
         return v == null || v[0] != VersionedKeys.LIVE ? null : decodeRow(l, v);
     }
@@ -1204,8 +1453,16 @@ public final class Replica implements AutoCloseable {
                         continue; // this row itself, or a row whose new state the batch map covers
                     }
                     byte[] otherPk = Arrays.copyOfRange(key, prefix.length, key.length);
+                    Lock lock = locks.isEmpty() ? null : locks.get(otherPk);
+                    if (lock != null && lock.getKind() == Lock.Kind.PUT && Arrays.equals(tuple,
+                            TableLayout.indexTuple(idx, l.rowCodec().decode(lock.getRow().toByteArray())))) {
+                        throw locked(l, otherPk, lock); // its insert may commit: resolve it first
+                    }
                     Object[] otherRow = newestLiveRow(l, otherPk);
                     if (otherRow != null && Arrays.equals(TableLayout.indexTuple(idx, otherRow), tuple)) {
+                        if (lock != null && lock.getKind() != Lock.Kind.LOCK) {
+                            throw locked(l, otherPk, lock); // it may change or delete that row
+                        }
                         throw uniqueViolation(l, idx, row);
                     }
                 }
@@ -1213,7 +1470,14 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    private static ShardException uniqueViolation(TableLayout l, TableLayout.Index idx, Object[] row) {
+    /** LOCKED, naming the lock (with its key and table) so that the caller can resolve it. */
+    static ShardException locked(TableLayout l, byte[] pk, Lock lock) {
+        return ShardException.locked(lock.toBuilder().setPk(UnsafeByteOperations.unsafeWrap(pk))
+                .setTableId(l.schema().getTableId()).build(), "key " + describeKey(l, pk) + " of table " + l.tableName()
+                + " is locked by transaction " + lock.getStartTs() + " (primary on shard " + lock.getPrimary().getShardId() + ")");
+    }
+
+    static ShardException uniqueViolation(TableLayout l, TableLayout.Index idx, Object[] row) {
         StringBuilder vals = new StringBuilder("(");
         for (int i = 0; i < idx.columns().length; i++) {
             vals.append(i == 0 ? "" : ", ").append(l.columnName(idx.columns()[i])).append('=')
@@ -1223,7 +1487,7 @@ public final class Replica implements AutoCloseable {
                 + ") violates unique index " + idx.name() + " of table " + l.tableName());
     }
 
-    private static String describeKey(TableLayout l, byte[] pk) {
+    static String describeKey(TableLayout l, byte[] pk) {
         Object[] vals = KeyCodec.decodeTuple(l.pkTypes(), pk, 0);
         int[] cols = l.pkColumns();
         StringBuilder b = new StringBuilder("(");

@@ -70,6 +70,10 @@ final class ReplicaGroupFixture implements AutoCloseable {
     final List<SyncSetChangeRequest> changes = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Nodes the stand-in coordinator refuses to add (besides those not live or holding no replica, as the real one). */
     final Set<String> refuseAdds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The stand-in coordinator's timestamp oracle: the next timestamp GetTimestamps hands out. */
+    final java.util.concurrent.atomic.AtomicLong oracle = new java.util.concurrent.atomic.AtomicLong(1);
+    /** While set, GetTimestamps fails (the oracle is unreachable). */
+    volatile boolean oracleDown;
     private long seq;
 
     ReplicaGroupFixture(Path dir, ShardNodeConfig.ReplicationSettings settings) throws Exception {
@@ -223,8 +227,24 @@ final class ReplicaGroupFixture implements AutoCloseable {
         zk.close();
     }
 
-    /** ChangeSyncSet as the leading coordinator applies it (CAS on the state's znode version). */
+    /**
+     * ChangeSyncSet as the leading coordinator applies it (CAS on the state's znode version), and
+     * GetTimestamps from {@link #oracle}.
+     */
     private final class SyncSetCoordinator extends CoordinatorServiceGrpc.CoordinatorServiceImplBase {
+        @Override
+        public void getTimestamps(io.tessera.protocol.proto.TimestampRequest req,
+                StreamObserver<io.tessera.protocol.proto.TimestampResponse> obs) {
+            if (oracleDown) {
+                obs.onError(io.grpc.Status.UNAVAILABLE.withDescription("oracle down (test)").asRuntimeException());
+                return;
+            }
+            int n = Math.max(1, req.getCount());
+            obs.onNext(io.tessera.protocol.proto.TimestampResponse.newBuilder().setFirst(oracle.getAndAdd(n)).setCount(n)
+                    .build());
+            obs.onCompleted();
+        }
+
         @Override
         public void changeSyncSet(SyncSetChangeRequest req, StreamObserver<SyncSetChangeResponse> obs) {
             SyncSetChangeResponse resp;
