@@ -206,17 +206,20 @@ public final class TimestampOracle {
         long physical = clockMillis.getAsLong() << LOGICAL_BITS;
         long first = Math.max(last + 1, physical);
         long end = first + count; // exclusive
-        boolean connected = client.getZookeeperClient().isConnected();
-        if (end > limit && !(connected && raiseLimit(Math.max(end, physical + windowTicks)))) {
-            // ZooKeeper is away: stay below the limit, behind the clock if need be.
+        if (end > limit && last + count < limit) {
+            // Room is left below the limit: never make a caller wait on ZooKeeper (which may be
+            // gone without the client knowing yet); fall behind the clock until the raise is done.
             first = last + 1;
             end = first + count;
-            if (end > limit) {
+        } else if (end > limit) {
+            boolean raised = client.getZookeeperClient().isConnected()
+                    && raiseLimit(Math.max(end, physical + windowTicks));
+            if (!raised) {
                 throw new NotLeaderException("the timestamp oracle reached its persisted limit while"
                         + " ZooKeeper is unreachable (epoch " + fence.epoch() + ")");
             }
-        } else if (connected && limit - end < windowTicks / 2 && !raising) {
-            // Keep room below the limit for an outage, without making this caller wait on ZooKeeper.
+        }
+        if (limit - end < windowTicks / 2 && !raising) {
             raising = true;
             Fence f = fence;
             int version = limitVersion;
