@@ -7,6 +7,7 @@ import io.tessera.coordinator.failover.SyncSetChanges;
 import io.tessera.coordinator.leader.Fence;
 import io.tessera.coordinator.leader.Leadership;
 import io.tessera.coordinator.leader.NotLeaderException;
+import io.tessera.coordinator.tso.OracleSuspendedException;
 import io.tessera.coordinator.tso.TimestampOracle;
 import io.tessera.protocol.error.ShardErrors;
 import io.tessera.protocol.proto.CoordinatorInfo;
@@ -92,6 +93,9 @@ public final class CoordinatorServiceImpl extends CoordinatorServiceGrpc.Coordin
                     throw new NotLeaderException("not leading");
                 }
                 r.setFirst(tso.next(count)).setCount(count);
+            } catch (OracleSuspendedException e) {
+                // ZooKeeper is away: the term stands, the client retries.
+                r.setError(notPrimary());
             } catch (NotLeaderException e) {
                 // With a term in hand this means a newer epoch fenced the oracle out.
                 leadership.fence().ifPresent(leadership::termRejected);

@@ -200,7 +200,7 @@ public final class TimestampOracle {
             throw new NotLeaderException("the timestamp oracle is not serving");
         }
         if (System.nanoTime() - leaseUntilNanos >= 0) {
-            throw new NotLeaderException("the timestamp oracle's lease expired (epoch " + fence.epoch()
+            throw new OracleSuspendedException("the timestamp oracle's lease expired (epoch " + fence.epoch()
                     + "): ZooKeeper has not confirmed the session for " + LEASE_PERCENT + "% of its timeout");
         }
         long physical = clockMillis.getAsLong() << LOGICAL_BITS;
@@ -215,7 +215,7 @@ public final class TimestampOracle {
             boolean raised = client.getZookeeperClient().isConnected()
                     && raiseLimit(Math.max(end, physical + windowTicks));
             if (!raised) {
-                throw new NotLeaderException("the timestamp oracle reached its persisted limit while"
+                throw new OracleSuspendedException("the timestamp oracle reached its persisted limit while"
                         + " ZooKeeper is unreachable (epoch " + fence.epoch() + ")");
             }
         }
