@@ -3,6 +3,7 @@ package io.tessera.node.exec;
 import com.google.common.collect.AbstractIterator;
 import io.tessera.protocol.codec.RowCodec;
 import io.tessera.protocol.codec.Values;
+import io.tessera.protocol.proto.Aggregate;
 import io.tessera.protocol.proto.ColumnType;
 import io.tessera.protocol.proto.Expr;
 import io.tessera.protocol.proto.Fragment;
@@ -17,9 +18,10 @@ import java.util.PriorityQueue;
 
 /**
  * A {@link Fragment} compiled against a table: filter (rows pass only when it is TRUE), projections
- * (empty = every column), sort on the projected output, limit. Without a sort, rows stream through
- * one at a time; with sort and limit a bounded heap keeps the best {@code limit} rows; a sort without
- * limit has to hold the whole (filtered, projected) result.
+ * (empty = every column), aggregate ({@link Aggregation}), sort on the projected (aggregated)
+ * output, limit. Without an aggregate and a sort, rows stream through one at a time; with sort and
+ * limit a bounded heap keeps the best {@code limit} rows; a sort without limit has to hold the whole
+ * (filtered, projected) result. An aggregate holds one row per group.
  */
 public final class FragmentPlan {
     /** Above this a sort+limit sorts everything instead of keeping a heap of {@code limit} rows. */
@@ -27,16 +29,20 @@ public final class FragmentPlan {
 
     private final Evaluator filter;
     private final Evaluator[] projections; // null = identity
+    private final ColumnType[] projectedTypes;
+    private final Aggregation aggregation; // null = none
     private final ColumnType[] outputTypes;
     private final RowCodec outputCodec;
     private final Comparator<Object[]> order; // null = input order
     private final long limit;
 
-    private FragmentPlan(Evaluator filter, Evaluator[] projections, ColumnType[] outputTypes,
-                         Comparator<Object[]> order, long limit) {
+    private FragmentPlan(Evaluator filter, Evaluator[] projections, ColumnType[] projectedTypes,
+                         Aggregation aggregation, Comparator<Object[]> order, long limit) {
         this.filter = filter;
         this.projections = projections;
-        this.outputTypes = outputTypes;
+        this.projectedTypes = projectedTypes;
+        this.aggregation = aggregation;
+        this.outputTypes = aggregation == null ? projectedTypes : aggregation.outputTypes();
         this.outputCodec = new RowCodec(outputTypes);
         this.order = order;
         this.limit = limit;
@@ -53,10 +59,11 @@ public final class FragmentPlan {
      */
     public static FragmentPlan compile(Fragment f, ColumnType[] tableTypes, int[] keyOrder) {
         List<SortKey> sort = f.getSortList();
-        if (keyOrder != null && inputIsSorted(sort, f.getProjectionsList(), tableTypes, keyOrder)) {
+        if (keyOrder != null && !f.hasAggregate() && inputIsSorted(sort, f.getProjectionsList(), tableTypes, keyOrder)) {
             sort = List.of();
         }
-        return compile(f.hasFilter() ? f.getFilter() : null, f.getProjectionsList(), sort, f.getLimit(), tableTypes);
+        return compile(f.hasFilter() ? f.getFilter() : null, f.getProjectionsList(),
+                f.hasAggregate() ? f.getAggregate() : null, sort, f.getLimit(), tableTypes);
     }
 
     /**
@@ -113,6 +120,12 @@ public final class FragmentPlan {
 
     public static FragmentPlan compile(Expr filterExpr, List<Expr> projectionExprs, List<SortKey> sort, long limit,
                                        ColumnType[] tableTypes) {
+        return compile(filterExpr, projectionExprs, null, sort, limit, tableTypes);
+    }
+
+    /** @param aggregate null = no aggregation */
+    public static FragmentPlan compile(Expr filterExpr, List<Expr> projectionExprs, Aggregate aggregate,
+                                       List<SortKey> sort, long limit, ColumnType[] tableTypes) {
         ExprCompiler compiler = new ExprCompiler(tableTypes);
         Evaluator filter = filterExpr == null ? null : compiler.compilePredicate(filterExpr);
         Evaluator[] projections = null;
@@ -134,8 +147,10 @@ public final class FragmentPlan {
                 out[i] = t;
             }
         }
-        Comparator<Object[]> order = sort.isEmpty() ? null : comparator(sort, out);
-        return new FragmentPlan(filter, projections, out, order, limit);
+        Aggregation aggregation = aggregate == null ? null : Aggregation.compile(aggregate, out);
+        ColumnType[] sorted = aggregation == null ? out : aggregation.outputTypes();
+        Comparator<Object[]> order = sort.isEmpty() ? null : comparator(sort, sorted);
+        return new FragmentPlan(filter, projections, out, aggregation, order, limit);
     }
 
     private static Comparator<Object[]> comparator(List<SortKey> keys, ColumnType[] types) {
@@ -188,7 +203,7 @@ public final class FragmentPlan {
     }
 
     public boolean isIdentityProjection() {
-        return projections == null;
+        return projections == null && aggregation == null;
     }
 
     /** Whether a table row passes the filter (TRUE; FALSE and UNKNOWN drop it). */
@@ -203,13 +218,31 @@ public final class FragmentPlan {
         }
         Object[] out = new Object[projections.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = Values.normalize(outputTypes[i], projections[i].eval(row));
+            out[i] = Values.normalize(projectedTypes[i], projections[i].eval(row));
         }
         return out;
     }
 
     /** The output rows for the table rows of {@code input}, lazily when there is no sort. */
     public Iterator<Object[]> execute(Iterator<Object[]> input) {
+        if (aggregation != null) {
+            List<Object[]> groups = aggregation.aggregate(new AbstractIterator<>() {
+                @Override
+                protected Object[] computeNext() {
+                    while (input.hasNext()) {
+                        Object[] row = input.next();
+                        if (accepts(row)) {
+                            return project(row);
+                        }
+                    }
+                    return endOfData();
+                }
+            });
+            if (order != null) {
+                groups.sort(order);
+            }
+            return (limit > 0 && groups.size() > limit ? groups.subList(0, (int) limit) : groups).iterator();
+        }
         if (order == null) {
             return new AbstractIterator<>() {
                 private long emitted;
