@@ -68,6 +68,36 @@ class HikariPoolOverDataSourceTest {
     }
 
     @Test
+    void manualCommitPoolCommitsAndRollsBackReturnedConnections() throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:tessera:mem:hikari_tx;lockWaitTimeoutMs=2000");
+        config.setAutoCommit(false);
+        config.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+        config.setMaximumPoolSize(2);
+        config.setConnectionTimeout(60_000);
+        config.setInitializationFailTimeout(60_000);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, qty INTEGER) SHARDS 4");
+                s.executeUpdate("INSERT INTO orders VALUES (1, 1), (2, 2), (3, 3)");
+                c.commit();
+            }
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE orders SET qty = 0");
+                s.executeUpdate("INSERT INTO orders VALUES (4, 4)");
+                // returned without commit: Hikari rolls the dirty connection back
+            }
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(qty) FROM orders")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(3);
+                assertThat(rs.getLong(2)).isEqualTo(6);
+                c.commit();
+            }
+        }
+    }
+
+    @Test
     void dataSourceIsAJavaBean() throws SQLException {
         TesseraDataSource ds = new TesseraDataSource();
         ds.setUrl("jdbc:tessera:mem:bean");

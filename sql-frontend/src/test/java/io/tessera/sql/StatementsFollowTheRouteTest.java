@@ -3,6 +3,7 @@ package io.tessera.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.protocol.meta.ZkPaths;
+import io.tessera.protocol.proto.PrewriteRequest;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.sql.testing.JdbcTesting;
@@ -90,6 +91,34 @@ class StatementsFollowTheRouteTest {
 
     route(cluster.nodes().get(0).nodeId());
     assertThat(JdbcTesting.query(c, "SELECT v FROM t WHERE id = 1"))
+        .containsExactly(List.of("a"));
+  }
+
+  @Test void prewriteWaitingOnAStuckPrimaryIsResentWithTheSameSeqAndCommits()
+      throws Exception {
+    c.setAutoCommit(false);
+    route(stuck.nodeId());
+    Future<Integer> insert = executor.submit(() -> {
+      try (Statement s = c.createStatement()) {
+        return s.executeUpdate("INSERT INTO t VALUES (1, 'a')");
+      }
+    });
+    await(() -> !stuck.prewrites.isEmpty(), "the prewrite reaches the stuck primary");
+    route(forwarding.nodeId());
+
+    assertThat(insert.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+    PrewriteRequest first = stuck.prewrites.get(0);
+    assertThat(forwarding.prewrites).hasSize(1);
+    PrewriteRequest resent = forwarding.prewrites.get(0);
+    assertThat(resent.getClientId()).isEqualTo(first.getClientId());
+    assertThat(resent.getSeq()).isEqualTo(first.getSeq());
+    assertThat(resent.getStartTs()).isEqualTo(first.getStartTs());
+    assertThat(resent.getMutationsList()).isEqualTo(first.getMutationsList());
+    c.commit(); // CommitTxn goes through the forwarding primary too
+    c.setAutoCommit(true);
+
+    route(cluster.nodes().get(0).nodeId());
+    assertThat(JdbcTesting.query(admin, "SELECT v FROM t WHERE id = 1"))
         .containsExactly(List.of("a"));
   }
 

@@ -8,8 +8,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,11 +22,9 @@ import java.util.concurrent.TimeUnit;
  * read-your-own-writes check before the end. Finally a batch of generated queries runs over the modified data
  * (secondary indexes and old row versions must reflect the changes).
  *
- * <p>Tessera has no multi-statement transactions yet (docs/jdbc.md, "Transactions"): with autocommit off every
- * statement still commits on its own, and ROLLBACK after writes fails with SQLState 0A000 instead of undoing them
- * (it succeeds when nothing was written). A transaction ending in ROLLBACK (or cut short by a failing statement) is
- * checked against that documented behaviour, and H2 then COMMITs the same statements, so that the contents are
- * still compared exactly. A transaction ending in COMMIT must match H2 exactly, including reads of its own writes.
+ * <p>Both engines have real transactions (docs/jdbc.md, "Transactions"): a transaction ending in COMMIT must match
+ * H2 exactly, including reads of its own writes; one ending in ROLLBACK (or cut short by a failing statement, after
+ * which both engines roll back) must leave the tables as they were.
  *
  * <p>When the contents diverge, the discrepancy is reported and the table is copied from H2 into Tessera again
  * (DELETE + INSERT) so that later statements are still checked against equal data.
@@ -44,7 +40,6 @@ class TesseraDmlMatchesH2Test {
     private int statements;
     private int rejectedByBoth;
     private long rowsAffected;
-    private int rollbacksRefused;
 
     @BeforeAll
     void startBothEngines() throws Exception {
@@ -80,9 +75,8 @@ class TesseraDmlMatchesH2Test {
                 apply(gen.next(i));
             }
         }
-        System.out.printf("applied %d DML statements (%d rejected by both engines, %d rows affected on H2;"
-                        + " %d ROLLBACKs after writes refused with 0A000 as documented) in %d ms%n",
-                statements, rejectedByBoth, rowsAffected, rollbacksRefused, (System.nanoTime() - start) / 1_000_000);
+        System.out.printf("applied %d DML statements (%d rejected by both engines, %d rows affected on H2) in %d ms%n",
+                statements, rejectedByBoth, rowsAffected, (System.nanoTime() - start) / 1_000_000);
 
         QueryGenerator queries = new QueryGenerator(fixture.data);
         List<DiffQuery> after = new ArrayList<>();
@@ -168,13 +162,10 @@ class TesseraDmlMatchesH2Test {
         }
         Set<Table> touched = new LinkedHashSet<>();
         boolean failed = false;
-        long tesseraRowsWritten = 0; // by the statements of the group that succeeded
         try {
             for (DmlStatement s : group) {
                 statements++;
                 touched.addAll(s.touched());
-                // Like apply(): a statement either engine rejects leaves nothing on H2 (Tessera's is its own).
-                Savepoint beforeStatement = statementsCommitOnTheirOwn() ? h2.setSavepoint() : null;
                 Outcome h = run(fixture.h2, s.sql());
                 Outcome t = run(fixture.tessera, s.sql());
                 if (h.failed() || t.failed()) {
@@ -182,13 +173,9 @@ class TesseraDmlMatchesH2Test {
                         report.discrepancy(label + ", " + s.label(), s.sql(), "inside the transaction: H2 " + h
                                 + "; Tessera " + t);
                     }
-                    if (beforeStatement != null) {
-                        h2.rollback(beforeStatement);
-                    }
                     failed = true;
                     break;
                 }
-                tesseraRowsWritten += t.count();
                 if (!h.count().equals(t.count())) {
                     report.discrepancy(label + ", " + s.label(), s.sql(), "update count inside the transaction: H2 "
                             + h.count() + ", Tessera " + t.count());
@@ -204,28 +191,23 @@ class TesseraDmlMatchesH2Test {
                 }
             }
             boolean doCommit = commit && !failed;
-            if (!doCommit && statementsCommitOnTheirOwn()) {
-                rollbackAsDocumented(label, sqls, tesseraRowsWritten, failed);
-                h2.commit(); // the same statements, kept as Tessera keeps them
+            if (doCommit) {
+                h2.commit();
             } else {
-                if (doCommit) {
-                    h2.commit();
-                } else {
-                    h2.rollback();
-                }
-                try {
-                    fixture.tessera.run(() -> {
-                        if (doCommit) {
-                            fixture.tessera.connection().commit();
-                        } else {
-                            fixture.tessera.connection().rollback();
-                        }
-                        return null;
-                    });
-                } catch (Exception e) {
-                    report.discrepancy(label, sqls, "Tessera " + (doCommit ? "COMMIT" : "ROLLBACK") + " failed: "
-                            + Failures.summary(e));
-                }
+                h2.rollback();
+            }
+            try {
+                fixture.tessera.run(() -> {
+                    if (doCommit) {
+                        fixture.tessera.connection().commit();
+                    } else {
+                        fixture.tessera.connection().rollback();
+                    }
+                    return null;
+                });
+            } catch (Exception e) {
+                report.discrepancy(label, sqls, "Tessera " + (doCommit ? "COMMIT" : "ROLLBACK") + " failed: "
+                        + Failures.summary(e));
             }
         } finally {
             try {
@@ -239,45 +221,6 @@ class TesseraDmlMatchesH2Test {
         }
         compareContents(label, sqls, new ArrayList<>(touched));
         return true;
-    }
-
-    /**
-     * Whether the engine under test is Tessera, whose statements commit on their own even with autocommit off
-     * (rather than H2 itself, when {@code tessera.diff.url} points at H2 to check the harness).
-     */
-    private boolean statementsCommitOnTheirOwn() {
-        return fixture.tessera.dialect == Dialect.TESSERA;
-    }
-
-    /**
-     * ROLLBACK on Tessera, checked against docs/jdbc.md ("Transactions"): after row writes it must fail with
-     * SQLState 0A000 (they stay committed); without writes it must succeed. A failed statement may have written on
-     * some shards before failing on another, so after one a 0A000 is accepted as well.
-     */
-    private void rollbackAsDocumented(String label, String sqls, long rowsWritten, boolean statementFailed) {
-        Exception error = null;
-        try {
-            fixture.tessera.run(() -> {
-                fixture.tessera.connection().rollback();
-                return null;
-            });
-        } catch (Exception e) {
-            error = e;
-        }
-        String state = error instanceof SQLException s ? s.getSQLState() : null;
-        if (rowsWritten > 0) {
-            if (error == null) {
-                report.discrepancy(label, sqls, "Tessera ROLLBACK after " + rowsWritten + " row writes succeeded;"
-                        + " it must fail with 0A000 because the writes were already committed");
-            } else if ("0A000".equals(state)) {
-                rollbacksRefused++;
-            } else {
-                report.discrepancy(label, sqls, "Tessera ROLLBACK after " + rowsWritten + " row writes must fail with"
-                        + " 0A000, not " + Failures.summary(error));
-            }
-        } else if (error != null && !(statementFailed && "0A000".equals(state))) {
-            report.discrepancy(label, sqls, "Tessera ROLLBACK without writes failed: " + Failures.summary(error));
-        }
     }
 
     private void compareContents(String label, String sql, List<Table> tables) throws Exception {

@@ -20,8 +20,8 @@ import org.apache.calcite.rel.core.TableModify;
  * count of each set). {@link #flush()} then writes all of them at once (routing, one
  * {@code WriteRequest} per shard, generated keys) and, if that fails, throws a
  * {@link BatchWriteException} whose update counts say, per parameter set, whether its rows were
- * applied ({@code 1..n}) or not ({@link Statement#EXECUTE_FAILED}) — shards apply their part of
- * the batch all or nothing, but independently of each other.
+ * applied ({@code 1..n}) or not ({@link Statement#EXECUTE_FAILED}); the batch is one statement,
+ * atomic like any other (see {@link ShardWriter}), so either all sets are applied or none.
  *
  * <p>Statements that read tables ({@code INSERT ... SELECT}), UPDATE and DELETE are executed one
  * parameter set at a time as before: a later set must see what an earlier one wrote.

@@ -40,7 +40,8 @@ final class RowIdLocator {
       List<Object[]> rows) {
     long readTs = cluster.readTimestamp(context);
     ColumnType[] types = RowCodec.columnTypes(schema.getColumnsList());
-    ScanOptions options = ScanOptions.fromSystemProperties(cluster.failover());
+    ScanOptions options = ScanOptions.fromSystemProperties(cluster.failover())
+        .withLocks(cluster.txn());
     int rowIdColumn = schema.getColumnsCount() - 1;
     Map<Long, Object[]> found = new LinkedHashMap<>();
     for (int from = 0; from < rows.size(); from += CHUNK) {

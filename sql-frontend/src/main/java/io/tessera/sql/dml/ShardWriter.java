@@ -1,6 +1,8 @@
 package io.tessera.sql.dml;
 
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
 import io.tessera.protocol.codec.KeyCodec;
@@ -10,18 +12,24 @@ import io.tessera.protocol.meta.ShardHash;
 import io.tessera.protocol.proto.ColumnDef;
 import io.tessera.protocol.proto.ColumnType;
 import io.tessera.protocol.proto.Error;
+import io.tessera.protocol.proto.Lock;
 import io.tessera.protocol.proto.Mutation;
+import io.tessera.protocol.proto.PrewriteRequest;
+import io.tessera.protocol.proto.PrimaryKeyRef;
 import io.tessera.protocol.proto.ShardRef;
 import io.tessera.protocol.proto.ShardServiceGrpc;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.ShardStrategy;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.protocol.proto.WriteRequest;
-import io.tessera.protocol.proto.WriteResponse;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.route.FailoverBudget;
-import java.nio.ByteBuffer;
+import io.tessera.sql.schema.TesseraSchema;
+import io.tessera.sql.txn.Isolation;
+import io.tessera.sql.txn.LockWait;
+import io.tessera.sql.txn.Transaction;
+import io.tessera.sql.txn.TxnSession;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -45,37 +53,38 @@ import org.slf4j.LoggerFactory;
  * Executes INSERT, UPDATE and DELETE against the shards.
  *
  * <p>The input rows are read completely first (UPDATE and DELETE read at the statement's read
- * timestamp), then turned into mutations: INSERT (full row, with a generated row id for tables
- * without a declared primary key), UPDATE (full new row), DELETE (primary key tuple); an UPDATE
- * that changes the primary key (and so maybe the shard) <em>moves</em> the row: DELETE of the old
- * key plus INSERT of the new row. Mutations are routed by the hash of their shard key to the shard
- * whose range contains it, and each shard receives ONE {@link WriteRequest} (deletes, then
- * updates, then inserts), all shards in parallel, all with the same commit timestamp (an UPDATE
- * moving rows across shards takes several such rounds, each with its own timestamp, see below).
+ * timestamp, inside a transaction with its own writes visible), then turned into mutations:
+ * INSERT (full row, with a generated row id for tables without a declared primary key), UPDATE
+ * (full new row), DELETE (primary key tuple); an UPDATE that changes the primary key (and so maybe
+ * the shard) <em>moves</em> the row: DELETE of the old key plus INSERT of the new row. Mutations
+ * are routed by the hash of their shard key to the shard whose range contains it, and each shard
+ * receives ONE request (deletes, then updates, then inserts, so keys swapped within a shard work),
+ * all shards in parallel.
  *
- * <p>Atomicity: a shard applies its batch all or nothing, so a statement touching one shard is
- * atomic. A statement touching several shards is not (yet): when one shard fails, the batches
- * other shards applied stay applied. Distributed transactions will close that gap.
+ * <p>How the statement is made atomic (docs/transactions.md):
+ * <ul>
+ *   <li>inside a transaction (autocommit off) the requests are {@code Prewrite}s of that
+ *       transaction: locks holding the new rows, committed or rolled back with it (its first
+ *       prewrite places the batch holding its primary key before the others, see
+ *       {@link #prewrite});</li>
+ *   <li>in autocommit mode, a statement whose mutations all go to one shard is one
+ *       {@code Write} (applied all or nothing by that shard at one commit timestamp, no locks);
+ *   </li>
+ *   <li>in autocommit mode, a statement writing several shards runs as an <em>implicit
+ *       transaction</em>: prewrite on every shard, then commit (or roll back when a prewrite
+ *       fails), so it is atomic too — moving rows between shards included.</li>
+ * </ul>
  *
- * <p>Moving rows across shards is made safe for the common failures without transactions: the
- * INSERT of a row's new key is applied before (in an earlier round of requests than) the DELETE of
- * its old key, so a duplicate key or a constraint violation deletes nothing, and a row is never
- * lost. A move whose old and new keys are on the same shard stays in one batch (atomic). When
- * several rows move and one's new key is another's old key ({@code SET id = id + 1}), that DELETE
- * goes no later than the INSERT reusing the key, which orders the rounds as a chain; see
- * {@link #phases}. If a DELETE round fails after its INSERTs were applied, the rows inserted under
- * the new keys of the moves not completed are deleted again (compensation, best effort, logged).
- * Moves that form a cycle across shards (swapping keys) cannot be ordered that way; they are sent
- * in one round, as before.
+ * <p>A request meeting another transaction's lock (LOCKED) has it resolved as a writer
+ * ({@link io.tessera.sql.txn.LockResolver}): rolled forward or back, or waited for up to the
+ * connection's lock wait timeout (then 40001); it is then resent with a new seq (the node did not
+ * apply it).
  *
  * <p>Requests follow their shard's route through a failover: retryable answers and transport
  * failures, and calls waiting on a primary the metadata no longer names, are resent on the
  * refreshed route until the connection's {@link FailoverBudget} is spent; a resent request keeps
  * its (client_id, seq), so a shard that already applied it does not apply it twice (see
  * {@link #send}).
- *
- * <p>Rows written (also by a statement that then fails) are reported to the connection's
- * {@link WriteListener}.
  */
 public final class ShardWriter {
   /** Deadline of one write RPC. */
@@ -86,14 +95,20 @@ public final class ShardWriter {
   private final WriteCluster cluster;
   private final DataContext context;
   private final WritePlan plan;
+  private final TxnSession session;
   private TableSchema schema;
-  /** Rows this statement changed on the shards so far (what stays applied if it fails). */
-  private long rowsWritten;
+  /** The transaction the requests prewrite in, or null: one-phase writes. */
+  private Transaction txn;
+  /** The snapshot the prewrites check conflicts against. */
+  private long forUpdateTs;
+  /** The statement's wait for other transactions' locks (started at the first one). */
+  private LockWait lockWait;
 
   private ShardWriter(WriteCluster cluster, DataContext context, WritePlan plan) {
     this.cluster = cluster;
     this.context = context;
     this.plan = plan;
+    this.session = cluster.txn();
   }
 
   /** Entry point of the generated code: the ROWCOUNT row (one column, so a scalar). */
@@ -121,54 +136,60 @@ public final class ShardWriter {
 
   static long run(WriteCluster cluster, DataContext context, WritePlan plan,
       List<Object[]> input, boolean[] appliedRows) {
-    ShardWriter writer = new ShardWriter(cluster, context, plan);
-    try {
-      return writer.write(input, appliedRows);
-    } finally {
-      WriteListener.Registry.rowsWritten(context, writer.rowsWritten);
-    }
+    return new ShardWriter(cluster, context, plan).write(input, appliedRows);
   }
 
-  /** One mutation on its way to a shard (compared by identity). */
-  private static final class Op {
-    final Mutation.Kind kind;
-    final byte[] row;
-    final Object[] shardKey;
-    final boolean counted;
-
-    Op(Mutation.Kind kind, byte[] row, Object[] shardKey, boolean counted) {
-      this.kind = kind;
-      this.row = row;
-      this.shardKey = shardKey;
-      this.counted = counted;
+  /**
+   * Locks rows of {@code schema} in the connection's open transaction ({@code SELECT ... FOR
+   * UPDATE}): a {@code Prewrite} of LOCK mutations, one request per shard, shards in parallel.
+   * {@code rows} have the table's width, with (at least) the primary and shard key columns set.
+   * Does nothing outside a transaction. A row committed by someone else after the transaction's
+   * snapshot (REPEATABLE READ) fails with 40001, like an UPDATE of it would.
+   */
+  public static void lock(TesseraSchema tessera, TableSchema schema, List<Object[]> rows) {
+    WriteCluster cluster = WriteClusters.of(tessera);
+    ShardWriter writer = new ShardWriter(cluster, null, null);
+    Transaction open = writer.session.current();
+    if (open == null || rows.isEmpty()) {
+      return;
     }
-
-    Mutation.Kind kind() {
-      return kind;
+    writer.schema = schema;
+    writer.txn = open;
+    // READ COMMITTED: the rows are read again after they are locked, so the newest is right.
+    writer.forUpdateTs = open.isolation() == Isolation.READ_COMMITTED
+        ? cluster.timestamps(1) : open.startTs();
+    List<Integer> pk = schema.getPrimaryKeyList();
+    RowCodec keyCodec = new RowCodec(writer.types(pk));
+    List<Op> ops = new ArrayList<>(rows.size());
+    for (Object[] row : rows) {
+      ops.add(new Op(Mutation.Kind.LOCK, keyCodec.encode(project(row, pk)),
+          project(row, schema.getShardKeyList()), writer.key(row), false));
     }
-
-    byte[] row() {
-      return row;
-    }
-
-    Object[] shardKey() {
-      return shardKey;
-    }
-
-    boolean counted() {
-      return counted;
+    boolean choosesPrimary = open.primary() == null;
+    try {
+      writer.prewrite(ops);
+    } catch (RuntimeException e) {
+      if (choosesPrimary && !open.statementWrote()) {
+        open.forgetPrimary();
+      }
+      throw e;
     }
   }
 
   /**
-   * An UPDATE that changes a row's primary key: DELETE of the old key, INSERT of the new row.
-   * {@code oldPk}/{@code newPk} are the encoded key tuples.
+   * One mutation on its way to a shard (compared by identity), with its encoded primary key
+   * (a transaction's primary key is the first one it prewrites).
    */
-  private record Move(Object[] before, Object[] after, Op delete, Op insert, ByteBuffer oldPk,
-      ByteBuffer newPk) {}
+  private record Op(Mutation.Kind kind, byte[] row, Object[] shardKey, byte[] key,
+      boolean counted) {
+    @Override public boolean equals(Object o) {
+      return this == o;
+    }
 
-  /** The mutations of an UPDATE: rows updated in place, and rows moved to a new key. */
-  private record Updates(List<Op> inPlace, List<Move> moves) {}
+    @Override public int hashCode() {
+      return System.identityHashCode(this);
+    }
+  }
 
   /** The mutations bound for one shard, and the seq they were first sent with. */
   private static final class Batch {
@@ -183,6 +204,11 @@ public final class ShardWriter {
 
   private long write(List<Object[]> input, boolean[] appliedRows) {
     schema = currentSchema();
+    if (session.readOnly()) {
+      throw new TesseraException(SqlStates.READ_ONLY_TRANSACTION, plan.operation()
+          + " on table " + schema.getName()
+          + " is not allowed: the connection is read-only (setReadOnly(true))");
+    }
     if (input.isEmpty()) {
       return 0;
     }
@@ -192,14 +218,14 @@ public final class ShardWriter {
     }
     TableModify.Operation op = plan.operation();
     List<Op> ops;
-    long commitTs;
+    long reservedTs = 0;
     switch (op) {
       case INSERT: {
         boolean hiddenKey = hasHiddenRowId(schema);
         int n = input.size();
-        long first = cluster.timestamps(hiddenKey ? n + 1 : 1);
-        long nextId = first;
-        commitTs = hiddenKey ? first + n : first;
+        // Row ids are timestamps: unique across the cluster; the last one is the write's.
+        long nextId = hiddenKey ? cluster.timestamps(n + 1) : 0;
+        reservedTs = hiddenKey ? nextId + n : 0;
         ops = new ArrayList<>(n);
         List<Object[]> inserted = new ArrayList<>(n);
         for (Object[] in : input) {
@@ -208,28 +234,74 @@ public final class ShardWriter {
           ops.add(insert(row));
         }
         InsertedKeys.record(schema, inserted);
-        if (appliedRows != null) {
-          Set<Op> applied = identitySet();
-          try {
-            return send(ops, commitTs, applied);
-          } finally {
-            for (int i = 0; i < ops.size(); i++) {
-              appliedRows[i] = applied.contains(ops.get(i));
-            }
-          }
-        }
         break;
       }
       case DELETE:
         ops = deletes(input);
-        commitTs = cluster.timestamps(1);
         break;
       case UPDATE:
-        return update(updates(input));
+        ops = updates(input);
+        break;
       default:
         throw TesseraException.unsupported(op + " is not supported");
     }
-    return send(ops, commitTs, identitySet());
+    Set<Op> applied = identitySet();
+    try {
+      return execute(ops, reservedTs, applied);
+    } finally {
+      if (appliedRows != null) {
+        for (int i = 0; i < ops.size(); i++) {
+          appliedRows[i] = applied.contains(ops.get(i));
+        }
+      }
+    }
+  }
+
+  /**
+   * Sends the statement's mutations in the open transaction, as one one-phase write, or as an
+   * implicit transaction (see the class comment); adds to {@code applied} what is applied for good
+   * (committed, or prewritten in the open transaction).
+   */
+  private long execute(List<Op> ops, long reservedTs, Set<Op> applied) {
+    Transaction open = session.current();
+    if (open != null) {
+      txn = open;
+      forUpdateTs = open.forUpdateTs(open.isolation() == Isolation.READ_COMMITTED
+          ? cluster.readTimestamp(context) : open.startTs());
+      boolean choosesPrimary = open.primary() == null;
+      try {
+        long count = prewrite(ops);
+        applied.addAll(ops);
+        return count;
+      } catch (RuntimeException e) {
+        if (choosesPrimary && !open.statementWrote()) {
+          // Nothing of this statement was written, so no lock names that primary key.
+          open.forgetPrimary();
+        }
+        throw e;
+      }
+    }
+    if (route(ops).size() <= 1) {
+      return send(ops, reservedTs != 0 ? reservedTs : cluster.timestamps(1), applied);
+    }
+    // Several shards: an implicit transaction. A statement that read its rows conflicts with
+    // what was committed after it read them.
+    long startTs = plan.operation() != TableModify.Operation.INSERT || plan.readsTables()
+        ? cluster.readTimestamp(context)
+        : reservedTs != 0 ? reservedTs : cluster.timestamps(1);
+    Transaction implicit = session.beginImplicit(startTs);
+    txn = implicit;
+    forUpdateTs = startTs;
+    long count;
+    try {
+      count = prewrite(ops);
+    } catch (RuntimeException e) {
+      session.rollbackImplicit(implicit);
+      throw e;
+    }
+    session.commitImplicit(implicit);
+    applied.addAll(ops);
+    return count;
   }
 
   private static Set<Op> identitySet() {
@@ -272,15 +344,20 @@ public final class ShardWriter {
     return row;
   }
 
+  private byte[] key(Object[] row) {
+    return KeyCodec.encodeTuple(types(schema.getPrimaryKeyList()),
+        project(row, schema.getPrimaryKeyList()));
+  }
+
   private Op insert(Object[] row) {
     return new Op(Mutation.Kind.INSERT, RowCodec.of(schema).encode(row), project(row,
-        schema.getShardKeyList()), true);
+        schema.getShardKeyList()), key(row), true);
   }
 
   private Op delete(Object[] row, boolean counted) {
     List<Integer> pk = schema.getPrimaryKeyList();
     return new Op(Mutation.Kind.DELETE, new RowCodec(types(pk)).encode(project(row, pk)),
-        project(row, schema.getShardKeyList()), counted);
+        project(row, schema.getShardKeyList()), key(row), counted);
   }
 
   private List<Op> deletes(List<Object[]> input) {
@@ -292,13 +369,17 @@ public final class ShardWriter {
     return ops;
   }
 
-  private Updates updates(List<Object[]> input) {
+  /**
+   * The mutations of an UPDATE: the new row in place, or, for a row whose primary or shard key
+   * changes, DELETE of the old key (not counted) and INSERT of the new row. Both are part of the
+   * statement's single atomic unit (one shard's batch, or a transaction), so a failure leaves the
+   * row where it was.
+   */
+  private List<Op> updates(List<Object[]> input) {
     List<Object[][]> targets = storedRows(input);
     int[] cols = plan.updateColumns();
     int width = plan.tableColumns();
     List<Op> ops = new ArrayList<>(targets.size());
-    List<Move> moves = new ArrayList<>();
-    ColumnType[] pkTypes = types(schema.getPrimaryKeyList());
     ColumnType[] skTypes = types(schema.getShardKeyList());
     for (Object[][] t : targets) {
       Object[] before = t[0];
@@ -308,21 +389,21 @@ public final class ShardWriter {
         ColumnDef c = schema.getColumns(cols[j]);
         after[cols[j]] = ColumnValues.coerce(schema.getName(), c, in[width + j]);
       }
-      byte[] oldPk = KeyCodec.encodeTuple(pkTypes, project(before, schema.getPrimaryKeyList()));
-      byte[] newPk = KeyCodec.encodeTuple(pkTypes, project(after, schema.getPrimaryKeyList()));
-      boolean keyMoved = !Arrays.equals(oldPk, newPk)
+      byte[] oldKey = key(before);
+      byte[] newKey = key(after);
+      boolean keyMoved = !Arrays.equals(oldKey, newKey)
           || !Arrays.equals(
           KeyCodec.encodeTuple(skTypes, project(before, schema.getShardKeyList())),
           KeyCodec.encodeTuple(skTypes, project(after, schema.getShardKeyList())));
       if (keyMoved) {
-        moves.add(new Move(before, after, delete(before, false), insert(after),
-            ByteBuffer.wrap(oldPk), ByteBuffer.wrap(newPk)));
+        ops.add(delete(before, false));
+        ops.add(insert(after));
       } else {
         ops.add(new Op(Mutation.Kind.UPDATE, RowCodec.of(schema).encode(after),
-            project(after, schema.getShardKeyList()), true));
+            project(after, schema.getShardKeyList()), newKey, true));
       }
     }
-    return new Updates(ops, moves);
+    return ops;
   }
 
   /**
@@ -394,189 +475,6 @@ public final class ShardWriter {
     return out;
   }
 
-  // ---- UPDATE: rows in place, rows moving to a new key ----
-
-  private long update(Updates u) {
-    if (u.moves().isEmpty()) {
-      return send(u.inPlace(), cluster.timestamps(1), identitySet());
-    }
-    List<List<Op>> phases = phases(u);
-    long firstTs = cluster.timestamps(phases.size());
-    Set<Op> applied = identitySet();
-    long count = 0;
-    for (int p = 0; p < phases.size(); p++) {
-      try {
-        count += send(phases.get(p), firstTs + p, applied);
-      } catch (RuntimeException e) {
-        throw compensate(u.moves(), applied, e);
-      }
-    }
-    return count;
-  }
-
-  /**
-   * Orders an UPDATE's mutations into rounds (each one request per shard, sent after the previous
-   * round succeeded), so that for every moved row:
-   * <ul>
-   *   <li>the INSERT of the new key comes before the DELETE of the old key when the two are on
-   *       different shards (a failed INSERT then deletes nothing), and in the same batch when they
-   *       are on the same shard (atomic);</li>
-   *   <li>the DELETE of a key that another moved row takes over comes no later than that INSERT
-   *       (same shard, and within a batch deletes come first).</li>
-   * </ul>
-   * Each moved row has at most one such predecessor (the row whose old key is its new key), so
-   * the constraints form chains, solved by walking them once. A cycle that crosses shards (keys
-   * swapped between shards) cannot be ordered: then everything goes in one round, as before
-   * (logged). Rows updated in place go in the first round.
-   */
-  private List<List<Op>> phases(Updates u) {
-    List<Move> moves = u.moves();
-    int n = moves.size();
-    List<ShardState> shards = cluster.shards(schema.getTableId());
-    ColumnType[] skTypes = types(schema.getShardKeyList());
-    Map<ByteBuffer, Integer> byOldKey = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      byOldKey.put(moves.get(i).oldPk(), i);
-    }
-    int[] pred = new int[n];
-    boolean[] cross = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      Move m = moves.get(i);
-      Integer p = byOldKey.get(m.newPk());
-      pred[i] = p == null || p == i ? -1 : p;
-      cross[i] = shardFor(m.delete(), shards, skTypes) != shardFor(m.insert(), shards, skTypes);
-    }
-    // phaseOfInsert[i] = 1 without predecessor, else the phase of the predecessor's DELETE:
-    // phaseOfInsert[pred] + (cross[pred] ? 1 : 0).
-    int[] phaseOfInsert = new int[n];
-    byte[] state = new byte[n]; // 0 new, 1 on the current path, 2 done
-    List<Integer> path = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      if (state[i] == 2) {
-        continue;
-      }
-      path.clear();
-      int j = i;
-      while (j >= 0 && state[j] == 0) {
-        state[j] = 1;
-        path.add(j);
-        j = pred[j];
-      }
-      int end = path.size();
-      if (j >= 0 && state[j] == 1) {
-        int start = path.indexOf(j);
-        for (int k = start; k < end; k++) {
-          if (cross[path.get(k)]) {
-            LOG.warn("UPDATE of {} swaps keys between shards ({} rows move); their old keys"
-                + " are deleted and new keys inserted in one round of requests per shard, so a"
-                + " failure on one shard can leave rows under both or neither key",
-                schema.getName(), n);
-            List<Op> all = new ArrayList<>(u.inPlace());
-            for (Move m : moves) {
-              all.add(m.delete());
-              all.add(m.insert());
-            }
-            return List.of(all);
-          }
-        }
-        // A cycle within one shard: one atomic batch.
-        for (int k = start; k < end; k++) {
-          phaseOfInsert[path.get(k)] = 1;
-          state[path.get(k)] = 2;
-        }
-        end = start;
-      }
-      for (int k = end - 1; k >= 0; k--) {
-        int m = path.get(k);
-        int p = pred[m];
-        phaseOfInsert[m] = p < 0 ? 1 : phaseOfInsert[p] + (cross[p] ? 1 : 0);
-        state[m] = 2;
-      }
-    }
-    int phases = 1;
-    for (int i = 0; i < n; i++) {
-      phases = Math.max(phases, phaseOfInsert[i] + (cross[i] ? 1 : 0));
-    }
-    List<List<Op>> out = new ArrayList<>(phases);
-    for (int p = 0; p < phases; p++) {
-      out.add(new ArrayList<>());
-    }
-    out.get(0).addAll(u.inPlace());
-    for (int i = 0; i < n; i++) {
-      Move m = moves.get(i);
-      out.get(phaseOfInsert[i] - 1).add(m.insert());
-      out.get(phaseOfInsert[i] - 1 + (cross[i] ? 1 : 0)).add(m.delete());
-    }
-    if (phases > 1) {
-      LOG.debug("UPDATE of {} moves {} rows in {} rounds", schema.getName(), n, phases);
-    }
-    return out;
-  }
-
-  /**
-   * After a failed round: deletes again the rows inserted under the new key of each move whose
-   * old key was not deleted, so those rows are back as they were (best effort, logged). Returns
-   * the failure to throw.
-   */
-  private RuntimeException compensate(List<Move> moves, Set<Op> applied, RuntimeException failure) {
-    List<Op> undo = new ArrayList<>();
-    List<Move> undone = new ArrayList<>();
-    for (Move m : moves) {
-      if (applied.contains(m.insert()) && !applied.contains(m.delete())) {
-        undo.add(delete(m.after(), false));
-        undone.add(m);
-      }
-    }
-    if (undo.isEmpty()) {
-      return failure;
-    }
-    String context = describeMoves(undone);
-    Set<Op> done = identitySet();
-    try {
-      send(undo, cluster.timestamps(1), done);
-      rowsWritten = Math.max(0, rowsWritten - done.size());
-      LOG.warn("UPDATE of {} failed ({}) after inserting the new keys of {} moved rows;"
-          + " deleted them again, the rows keep their old keys: {}", schema.getName(),
-          failure.getMessage(), undo.size(), context);
-    } catch (RuntimeException e) {
-      LOG.error("UPDATE of {} failed ({}) after inserting the new keys of {} moved rows, and"
-          + " deleting them again failed too ({} of them deleted): these rows may now exist"
-          + " under both their old and new keys: {}", schema.getName(), failure.getMessage(),
-          undo.size(), done.size(), context, e);
-      failure.addSuppressed(e);
-      return failure;
-    }
-    if (failure instanceof TesseraException) {
-      TesseraException t = (TesseraException) failure;
-      return new TesseraException(t.sqlState(), t.vendorCode(), t.getMessage() + "; the "
-          + undo.size() + " rows already inserted under their new key were deleted again,"
-          + " they keep their old key", t);
-    }
-    return failure;
-  }
-
-  /** "shard s: [old key] -> shard t: [new key]" for the first few moves. */
-  private String describeMoves(List<Move> moves) {
-    List<ShardState> shards = cluster.shards(schema.getTableId());
-    ColumnType[] skTypes = types(schema.getShardKeyList());
-    StringBuilder b = new StringBuilder();
-    int shown = 0;
-    for (Move m : moves) {
-      if (shown++ == 20) {
-        b.append(", ... (").append(moves.size() - 20).append(" more)");
-        break;
-      }
-      ShardState from = shardFor(m.delete(), shards, skTypes);
-      ShardState to = shardFor(m.insert(), shards, skTypes);
-      b.append(shown == 1 ? "" : ", ")
-          .append("shard ").append(from == null ? "?" : from.getShardId()).append(' ')
-          .append(Arrays.deepToString(project(m.before(), schema.getPrimaryKeyList())))
-          .append(" -> shard ").append(to == null ? "?" : to.getShardId()).append(' ')
-          .append(Arrays.deepToString(project(m.after(), schema.getPrimaryKeyList())));
-    }
-    return b.toString();
-  }
-
   // ---- routing and sending ----
 
   /** The shard whose hash range holds {@code op}'s shard key, or null. */
@@ -610,7 +508,7 @@ public final class ShardWriter {
   private static List<Mutation> mutations(List<Op> ops) {
     List<Mutation> out = new ArrayList<>(ops.size());
     for (Mutation.Kind kind : new Mutation.Kind[] {Mutation.Kind.DELETE, Mutation.Kind.UPDATE,
-        Mutation.Kind.UPSERT, Mutation.Kind.INSERT}) {
+        Mutation.Kind.UPSERT, Mutation.Kind.INSERT, Mutation.Kind.LOCK}) {
       for (Op op : ops) {
         if (op.kind() == kind) {
           out.add(Mutation.newBuilder().setKind(kind).setRow(ByteString.copyFrom(op.row()))
@@ -621,10 +519,81 @@ public final class ShardWriter {
     return out;
   }
 
+  /** What a shard answered to a Write or a Prewrite. */
+  private record Answer(long applied, Error error) {}
+
+  /** A batch answered LOCKED, and the lock. */
+  private record Locked(Batch batch, Lock lock) {}
+
   /**
-   * Sends {@code ops} (one request per shard, in parallel, retried as needed) at {@code commitTs};
-   * adds the mutations of every batch a shard applied to {@code applied}, also when another
-   * batch fails. Returns the rows counted.
+   * Starts the request of one batch: a {@code Prewrite} of {@link #txn} when there is one, else a
+   * one-phase {@code Write} at {@code commitTs}.
+   */
+  private ListenableFuture<Answer> request(Batch b, long commitTs, ShardRef ref) {
+    ShardServiceGrpc.ShardServiceFutureStub stub = ShardServiceGrpc
+        .newFutureStub(cluster.channel(b.shard.getPrimary()))
+        .withDeadlineAfter(WRITE_DEADLINE_SECONDS, TimeUnit.SECONDS);
+    if (txn == null) {
+      WriteRequest request = WriteRequest.newBuilder()
+          .setShard(ref)
+          .setCommitTs(commitTs)
+          .addAllMutations(mutations(b.ops))
+          .setClientId(cluster.clientId())
+          .setSeq(b.seq)
+          .setSchemaVersion(schema.getVersion())
+          .build();
+      return Futures.transform(stub.write(request),
+          r -> new Answer(r.getApplied(), r.getError()), MoreExecutors.directExecutor());
+    }
+    PrimaryKeyRef primary = txn.choosePrimary(PrimaryKeyRef.newBuilder()
+        .setShardId(b.shard.getShardId()).setPk(ByteString.copyFrom(b.ops.get(0).key()))
+        .build());
+    txn.addShard(b.shard.getShardId());
+    PrewriteRequest request = PrewriteRequest.newBuilder()
+        .setShard(ref)
+        .setStartTs(txn.startTs())
+        .setForUpdateTs(forUpdateTs)
+        .setPrimary(primary)
+        .addAllMutations(mutations(b.ops))
+        .setTtlMs(txn.ttlMs())
+        .setClientId(cluster.clientId())
+        .setSeq(b.seq)
+        .setSchemaVersion(schema.getVersion())
+        .build();
+    return Futures.transform(stub.prewrite(request),
+        r -> new Answer(r.getApplied(), r.getError()), MoreExecutors.directExecutor());
+  }
+
+  /**
+   * Prewrites {@code ops} in {@link #txn}; returns the rows counted. While the transaction has no
+   * primary key yet, the batch holding it goes first and the other shards follow in parallel once
+   * it is placed: a reader meeting a secondary lock checks the primary's shard, and finding no
+   * primary lock there, it would roll the transaction back.
+   */
+  private long prewrite(List<Op> ops) {
+    if (txn.primary() != null || ops.isEmpty()) {
+      return send(ops, 0, identitySet());
+    }
+    List<Batch> batches = new ArrayList<>(route(ops).values());
+    long count = send(batches.get(0).ops, 0, identitySet());
+    List<Op> rest = new ArrayList<>(ops.size());
+    for (int i = 1; i < batches.size(); i++) {
+      rest.addAll(batches.get(i).ops);
+    }
+    return count + send(rest, 0, identitySet());
+  }
+
+  /** Marks that this statement's writes may be on a shard (its transaction is then dirty). */
+  private void mayHaveWritten() {
+    if (txn != null) {
+      txn.wroteInStatement();
+    }
+  }
+
+  /**
+   * Sends {@code ops} (one request per shard, in parallel, retried as needed) as one-phase writes
+   * at {@code commitTs}, or as prewrites of {@link #txn}; adds the mutations of every batch a
+   * shard applied to {@code applied}, also when another batch fails. Returns the rows counted.
    *
    * <p>A batch answered with a retryable error (STALE_EPOCH, NOT_PRIMARY, NOT_SERVING,
    * UNKNOWN_SHARD, SCHEMA_MISMATCH), failing with UNAVAILABLE or DEADLINE_EXCEEDED, bound for a
@@ -633,7 +602,8 @@ public final class ShardWriter {
    * on the refreshed route after a backoff, until the connection's failover budget is spent.
    * A batch resent with the very same mutations to the same shard keeps its seq, so a primary
    * (old or new) that already applied it answers from its dedup table instead of applying it
-   * twice.
+   * twice. A batch answered LOCKED was not applied: once the lock is resolved (or waited for) it
+   * is resent with a new seq.
    */
   private long send(List<Op> ops, long commitTs, Set<Op> applied) {
     if (ops.isEmpty()) {
@@ -646,7 +616,7 @@ public final class ShardWriter {
     String lastProblem = "";
     Throwable lastCause = null;
     while (!pending.isEmpty()) {
-      Map<Long, ListenableFuture<WriteResponse>> calls = new LinkedHashMap<>();
+      Map<Long, ListenableFuture<Answer>> calls = new LinkedHashMap<>();
       Map<Long, String> notSent = new HashMap<>();
       for (Batch b : pending.values()) {
         long shardId = b.shard.getShardId();
@@ -658,23 +628,17 @@ public final class ShardWriter {
               + " of shard " + shardId + " is not live");
           continue;
         }
-        WriteRequest request = WriteRequest.newBuilder()
-            .setShard(ShardRef.newBuilder().setShardId(shardId).setEpoch(b.shard.getEpoch()))
-            .setCommitTs(commitTs)
-            .addAllMutations(mutations(b.ops))
-            .setClientId(cluster.clientId())
-            .setSeq(b.seq)
-            .setSchemaVersion(schema.getVersion())
+        ShardRef ref = ShardRef.newBuilder().setShardId(shardId).setEpoch(b.shard.getEpoch())
             .build();
         try {
-          calls.put(shardId, ShardServiceGrpc.newFutureStub(cluster.channel(primary))
-              .withDeadlineAfter(WRITE_DEADLINE_SECONDS, TimeUnit.SECONDS)
-              .write(request));
+          calls.put(shardId, request(b, commitTs, ref));
         } catch (TesseraException e) {
           notSent.put(shardId, e.getMessage());
         }
       }
       List<Op> retry = new ArrayList<>();
+      List<Locked> locked = new ArrayList<>();
+      boolean failoverRetry = false;
       previousSeq.clear();
       boolean schemaChanged = false;
       TesseraException failure = null;
@@ -686,16 +650,24 @@ public final class ShardWriter {
             : await(calls.get(shardId), b);
         if (outcome instanceof Abandoned) {
           // Not sent, or its outcome is unknown: resend with the same seq.
+          if (calls.containsKey(shardId)) {
+            mayHaveWritten();
+          }
           retry.addAll(b.ops);
+          failoverRetry = true;
           previousSeq.put(shardId, b.seq);
           lastProblem = ((Abandoned) outcome).reason();
           lastCause = null;
           continue;
         }
+        if (outcome instanceof Throwable) {
+          mayHaveWritten();
+        }
         if (outcome instanceof StatusRuntimeException) {
           StatusRuntimeException e = (StatusRuntimeException) outcome;
           if (FailoverBudget.retryable(e.getStatus().getCode())) {
             retry.addAll(b.ops);
+            failoverRetry = true;
             previousSeq.put(shardId, b.seq);
             lastProblem = "write to " + where + " failed: " + e.getStatus();
             lastCause = e;
@@ -713,16 +685,18 @@ public final class ShardWriter {
           }
           continue;
         }
-        WriteResponse response = (WriteResponse) outcome;
-        Error error = response.getError();
+        Answer response = (Answer) outcome;
+        Error error = response.error();
         if (ShardErrors.isOk(error)) {
+          mayHaveWritten();
           long uncounted = b.ops.stream().filter(o -> !o.counted()).count();
-          long counted = Math.max(0, response.getApplied() - uncounted);
-          count += counted;
-          rowsWritten += counted;
+          count += Math.max(0, response.applied() - uncounted);
           applied.addAll(b.ops);
+        } else if (error.getCode() == Error.Code.LOCKED && error.hasLock()) {
+          locked.add(new Locked(b, error.getLock()));
         } else if (FailoverBudget.retryable(error)) {
           retry.addAll(b.ops);
+          failoverRetry = true;
           // NOT_SERVING may come after the entry was logged: only the same seq is safe.
           previousSeq.put(shardId, b.seq);
           schemaChanged |= error.getCode() == Error.Code.SCHEMA_MISMATCH;
@@ -736,20 +710,29 @@ public final class ShardWriter {
       if (failure != null) {
         throw failure;
       }
+      for (Locked l : locked) {
+        if (lockWait == null) {
+          lockWait = new LockWait(session.options().lockWaitTimeoutMs());
+        }
+        session.locks().forWriter(l.lock(), l.batch().shard.getShardId(), lockWait);
+        retry.addAll(l.batch().ops);
+      }
       if (retry.isEmpty()) {
         break;
       }
-      if (attempts == null) {
-        attempts = cluster.failover().start();
-      }
-      if (!attempts.backoff()) {
-        throw attempts.exhausted("Write to " + schema.getName(), lastProblem, lastCause);
-      }
-      try {
-        cluster.refresh();
-      } catch (TesseraException e) {
-        // ZooKeeper is unreachable for now: go on with the cached routes.
-        LOG.debug("Cannot refresh the metadata before resending a write: {}", e.getMessage());
+      if (failoverRetry) {
+        if (attempts == null) {
+          attempts = cluster.failover().start();
+        }
+        if (!attempts.backoff()) {
+          throw attempts.exhausted("Write to " + schema.getName(), lastProblem, lastCause);
+        }
+        try {
+          cluster.refresh();
+        } catch (TesseraException e) {
+          // ZooKeeper is unreachable for now: go on with the cached routes.
+          LOG.debug("Cannot refresh the metadata before resending a write: {}", e.getMessage());
+        }
       }
       if (schemaChanged) {
         TableSchema now = cluster.table(schema.getName());
@@ -783,7 +766,7 @@ public final class ShardWriter {
    * {@link Abandoned} when, while waiting, the metadata names another primary for the shard or
    * the primary is no longer live (the call is cancelled; it may or may not have been applied).
    */
-  private Object await(ListenableFuture<WriteResponse> call, Batch b) {
+  private Object await(ListenableFuture<Answer> call, Batch b) {
     long pollNanos = FailoverBudget.ROUTE_POLL.toNanos();
     while (true) {
       try {

@@ -5,6 +5,7 @@ import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.exec.ReadCluster;
 import io.tessera.sql.route.FailoverBudget;
+import io.tessera.sql.txn.TxnSession;
 import java.util.List;
 import org.apache.calcite.DataContext;
 
@@ -28,6 +29,9 @@ public interface WriteCluster {
 
   /** How long a write keeps following its shard's route through a failover. */
   FailoverBudget failover();
+
+  /** The transaction state of the connection executing the statement. */
+  TxnSession txn();
 
   /** The read path of the same cluster (to scan rows an UPDATE/DELETE must locate). */
   ReadCluster reads();

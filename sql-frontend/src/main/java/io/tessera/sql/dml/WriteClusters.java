@@ -9,6 +9,7 @@ import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
+import io.tessera.sql.txn.TxnSession;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,12 +24,16 @@ final class WriteClusters {
   private WriteClusters() {}
 
   static WriteCluster from(DataContext context) {
-    TesseraSchema schema = TesseraSchema.from(context);
-    return new Adapter(schema.client(), schema.reads(), schema.failover());
+    return of(TesseraSchema.from(context));
   }
 
-  private record Adapter(ClusterClient client, ReadCluster reads, FailoverBudget failover)
-      implements WriteCluster {
+  /** The {@link WriteCluster} of the connection owning {@code schema}. */
+  static WriteCluster of(TesseraSchema schema) {
+    return new Adapter(schema.client(), schema.reads(), schema.failover(), schema.txn());
+  }
+
+  private record Adapter(ClusterClient client, ReadCluster reads, FailoverBudget failover,
+      TxnSession txn) implements WriteCluster {
     @Override public TableSchema table(String name) {
       return reads.table(name);
     }

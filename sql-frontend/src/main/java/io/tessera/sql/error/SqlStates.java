@@ -28,6 +28,10 @@ public final class SqlStates {
   public static final String NOT_NULL_VIOLATION = "23502";
   /** Unique violation (23505). */
   public static final String UNIQUE_VIOLATION = "23505";
+  /** Invalid transaction state (25000): the transaction can only be rolled back. */
+  public static final String INVALID_TRANSACTION_STATE = "25000";
+  /** Read-only SQL transaction (25006): a write on a read-only connection. */
+  public static final String READ_ONLY_TRANSACTION = "25006";
   /** Serialization failure (40001): a write conflict; retry the transaction. */
   public static final String SERIALIZATION_FAILURE = "40001";
   /** Syntax error or access rule violation (42000). */

@@ -9,6 +9,7 @@ import io.tessera.protocol.proto.ScanRequest;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.ShardStrategy;
 import io.tessera.protocol.proto.TableSchema;
+import io.tessera.protocol.proto.TxnRead;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
 import java.util.ArrayList;
@@ -62,8 +63,13 @@ public final class ShardScanner {
       ReadTimestamp readTs, ScanOptions options) {
     TableSchema table = spec.table();
     List<ShardState> targets = targets(cluster, spec);
-    ScanRequest request = spec.request().toBuilder()
-        .setReadTs(readTs.forShards(targets.size())).build();
+    ScanRequest.Builder builder = spec.request().toBuilder()
+        .setReadTs(readTs.forShards(targets.size()));
+    TxnRead txn = options.locks().txnRead();
+    if (txn != null) {
+      builder.setTxn(txn);
+    }
+    ScanRequest request = builder.build();
     RowDecoder decoder = new RowDecoder(spec.outputTypes());
     List<ShardStream> streams = new ArrayList<>(targets.size());
     try {

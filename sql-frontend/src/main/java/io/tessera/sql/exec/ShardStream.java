@@ -11,6 +11,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ClientResponseObserver;
 import io.tessera.protocol.error.ShardErrors;
 import io.tessera.protocol.proto.Error;
+import io.tessera.protocol.proto.Lock;
 import io.tessera.protocol.proto.RowBatch;
 import io.tessera.protocol.proto.ScanRequest;
 import io.tessera.protocol.proto.ShardRef;
@@ -45,15 +46,21 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@link StatementTimestamps}) has no snapshot to come back to: it is re-issued only if no row
  * was handed to the consumer yet, otherwise it fails with 08006 and the statement may be run
  * again. The scan's own deadline ({@code timeout}) is not retried.
+ *
+ * <p>A LOCKED answer (another transaction's lock on a key the scan covers, met before any row of
+ * the call is streamed) is resolved as a reader and the scan re-issued; see {@link #locked}.
  */
 final class ShardStream implements AutoCloseable {
   private static final Object END = new Object();
+  /** LOCKED answers one scan resolves before it gives up with 40001. */
+  static final int MAX_LOCKS_MET = 10_000;
 
   private final ReadCluster cluster;
   private final String table;
   private final long tableId;
   private final long shardId;
-  private final ScanRequest request;
+  /** Changes when a lock is read past, or a read of the latest state moves to a timestamp. */
+  private ScanRequest request;
   private final RowDecoder decoder;
   private final ScanOptions options;
 
@@ -65,6 +72,8 @@ final class ShardStream implements AutoCloseable {
   private FailoverBudget.@Nullable Attempts attempts;
   private boolean done;
   private String where = "";
+  /** LOCKED answers handled so far (bounded, so a lock that keeps coming back fails). */
+  private int locksMet;
   /** The primary the current call went to. */
   private String primary = "";
 
@@ -140,6 +149,10 @@ final class ShardStream implements AutoCloseable {
   }
 
   private void handle(Error error) {
+    if (error.getCode() == Error.Code.LOCKED && error.hasLock() && locksMet < MAX_LOCKS_MET) {
+      locked(error.getLock());
+      return;
+    }
     if (FailoverBudget.retryable(error)) {
       retry("shard answered " + error.getCode() + ": " + error.getMessage(), null);
       return;
@@ -168,6 +181,33 @@ final class ShardStream implements AutoCloseable {
             status.getCode() == Status.Code.CANCELLED ? "57014" : SqlStates.CONNECTION_FAILURE,
             "Scan failed: " + status + " (" + describe() + ")", t);
     }
+  }
+
+  /**
+   * The shard answered LOCKED (before streaming any row of this call): a read of the latest state
+   * moves to a timestamp from the oracle; a read at a timestamp has the lock resolved
+   * ({@link ReadLocks}) and reads past it if its transaction is alive. Then the scan is re-issued.
+   */
+  private void locked(Lock lock) {
+    locksMet++;
+    if (call != null) {
+      call.cancel();
+    }
+    call = null;
+    batch = null;
+    long readTs = request.getReadTs();
+    try {
+      if (readTs == StatementTimestamps.LATEST) {
+        request = request.toBuilder().setReadTs(cluster.nextTimestamp()).build();
+      } else if (options.locks().resolve(lock, shardId, readTs)) {
+        request = request.toBuilder().setTxn(request.getTxn().toBuilder()
+            .addBypassLocks(lock.getStartTs())).build();
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    call = open(delivered);
   }
 
   /**

@@ -6,6 +6,8 @@ import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
 import io.tessera.sql.sys.SysSchema;
+import io.tessera.sql.txn.TxnOptions;
+import io.tessera.sql.txn.TxnSession;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Properties;
@@ -33,8 +35,10 @@ class ClusterConnectionHandler extends HandlerImpl {
           + FrontendDriver.CLUSTER + " are required", "08001");
     }
     FailoverBudget failover;
+    TxnOptions txnOptions;
     try {
       failover = FailoverBudget.fromProperties(info);
+      txnOptions = TxnOptions.fromProperties(info);
     } catch (TesseraException e) {
       throw new SQLException(e.getMessage(), e.sqlState(), e);
     }
@@ -46,7 +50,8 @@ class ClusterConnectionHandler extends HandlerImpl {
           + e.getMessage(), "08001", e);
     }
     try {
-      TesseraSchema.attach(calcite.getRootSchema(), client, failover);
+      TesseraSchema.attach(calcite.getRootSchema(), client, failover,
+          new TxnSession(connection, client, failover, txnOptions));
       SysSchema.attach(calcite.getRootSchema(), client);
       calcite.setSchema(FrontendDriver.SCHEMA);
     } catch (RuntimeException | SQLException e) {

@@ -28,7 +28,12 @@ import org.apache.calcite.jdbc.Driver;
  *   <li>{@value #CLUSTER} (required): the cluster's namespace in ZooKeeper;</li>
  *   <li>{@value io.tessera.sql.route.FailoverBudget#PROPERTY} (default 30000): how many
  *       milliseconds a read or write keeps following its shard's route through a failover
- *       before it fails with 08006 ({@link io.tessera.sql.route.FailoverBudget}).</li>
+ *       before it fails with 08006 ({@link io.tessera.sql.route.FailoverBudget});</li>
+ *   <li>{@value io.tessera.sql.txn.TxnOptions#LOCK_WAIT} (default 1000): how many milliseconds a
+ *       write waits for another transaction's lock before it fails with 40001;</li>
+ *   <li>{@value io.tessera.sql.txn.TxnOptions#TTL} (default 3000): how long the locks of this
+ *       connection's transactions survive without a heartbeat
+ *       ({@link io.tessera.sql.txn.TxnOptions}).</li>
  * </ul>
  * Besides the schema {@code PUBLIC}, every connection has the read-only schema {@code SYS}
  * ({@code SYS.NODES}, {@code SYS.SHARDS}: {@link io.tessera.sql.sys.SysSchema}).

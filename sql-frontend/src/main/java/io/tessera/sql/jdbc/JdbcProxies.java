@@ -4,6 +4,9 @@ import io.tessera.sql.dml.InsertedKeys;
 import io.tessera.sql.error.BatchWriteException;
 import io.tessera.sql.error.SqlErrors;
 import io.tessera.sql.error.SqlStates;
+import io.tessera.protocol.proto.TableSchema;
+import io.tessera.sql.txn.ForUpdate;
+import io.tessera.sql.txn.Isolation;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -26,10 +29,10 @@ import org.apache.calcite.jdbc.CalciteConnection;
  * {@code prepareStatement(sql, RETURN_GENERATED_KEYS | columnIndexes | columnNames)}).
  *
  * <p>They also give transaction control its documented behaviour (docs/jdbc.md, "Transactions":
- * {@code rollback()}/{@code setTransactionIsolation()} failures as SQLExceptions, savepoints as
- * {@link SQLFeatureNotSupportedException}), answer {@link DatabaseMetaData} questions Avatica gets
- * wrong for Tessera (isolation, generated keys), and turn a failed {@code executeBatch()} into a
- * {@link BatchUpdateException}.
+ * {@code commit()}/{@code rollback()}/{@code setTransactionIsolation()} failures as SQLExceptions,
+ * savepoints as {@link SQLFeatureNotSupportedException}), answer {@link DatabaseMetaData}
+ * questions Avatica gets wrong for Tessera (transactions, isolation, generated keys), and turn a
+ * failed {@code executeBatch()} into a {@link BatchUpdateException}.
  *
  * <p>The proxies implement every interface of the object they wrap (so a connection is still a
  * {@link CalciteConnection}) and unwrap to it.
@@ -129,35 +132,62 @@ final class JdbcProxies {
           return "Tessera" + real;
         case "createStatement": {
           Statement s = (Statement) JdbcProxies.invoke(real, method, args);
-          return statement(s, (Connection) proxy, null);
+          return statement(s, (Connection) proxy, null, null, null);
         }
         case "getMetaData":
           return metaData((DatabaseMetaData) JdbcProxies.invoke(real, method, args),
               (Connection) proxy);
         case "setSavepoint":
         case "releaseSavepoint":
-          throw new SQLFeatureNotSupportedException("Savepoints are not supported:"
-              + " multi-statement transactions are not supported yet (every statement commits"
-              + " on its own)", SqlStates.FEATURE_NOT_SUPPORTED);
+          throw new SQLFeatureNotSupportedException("Savepoints are not supported: a"
+              + " transaction commits or rolls back as a whole", SqlStates.FEATURE_NOT_SUPPORTED);
         case "rollback":
           if (args != null && args.length == 1) {
             throw new SQLFeatureNotSupportedException("Rollback to a savepoint is not"
-                + " supported: multi-statement transactions are not supported yet (every"
-                + " statement commits on its own)", SqlStates.FEATURE_NOT_SUPPORTED);
+                + " supported (savepoints are not): a transaction rolls back as a whole",
+                SqlStates.FEATURE_NOT_SUPPORTED);
           }
           return JdbcProxies.invoke(real, method, args);
         case "prepareStatement": {
-          GeneratedKeys.Request keys = args.length == 2 ? request(args[1]) : null;
-          Object result = keys != null || (args.length == 2 && args[1] instanceof Integer)
+          ForUpdate forUpdate = forUpdate((String) args[0]);
+          Object[] call = args;
+          PreparedStatement lock = null;
+          if (forUpdate != null) {
+            call = args.clone();
+            call[0] = forUpdate.query();
+            lock = prepareLock(real, forUpdate);
+          }
+          GeneratedKeys.Request keys = call.length == 2 ? request(call[1]) : null;
+          Object result = keys != null || (call.length == 2 && call[1] instanceof Integer)
               ? JdbcProxies.invoke(real,
                   Connection.class.getMethod("prepareStatement", String.class),
-                  new Object[] {args[0]})
-              : JdbcProxies.invoke(real, method, args);
-          return statement((Statement) result, (Connection) proxy, keys);
+                  new Object[] {call[0]})
+              : JdbcProxies.invoke(real, method, call);
+          return statement((Statement) result, (Connection) proxy, keys, forUpdate, lock);
         }
         default:
           return JdbcProxies.invoke(real, method, args);
       }
+    }
+  }
+
+  /** {@code sql} as a SELECT ... FOR UPDATE, or null (0A000 for a form not supported). */
+  private static ForUpdate forUpdate(String sql) throws SQLException {
+    try {
+      return ForUpdate.of(sql);
+    } catch (RuntimeException e) {
+      throw SqlErrors.toSqlException(e);
+    }
+  }
+
+  /** The lock query of a prepared FOR UPDATE, prepared too (null if the table is unknown). */
+  private static PreparedStatement prepareLock(Connection real, ForUpdate forUpdate)
+      throws SQLException {
+    try {
+      TableSchema schema = RowLocks.table(real, forUpdate);
+      return schema == null ? null : real.prepareStatement(RowLocks.lockQuery(forUpdate, schema));
+    } catch (RuntimeException e) {
+      throw SqlErrors.toSqlException(e);
     }
   }
 
@@ -195,13 +225,20 @@ final class JdbcProxies {
             case "getConnection":
               return connection;
             case "getDefaultTransactionIsolation":
-              return TesseraMeta.ISOLATION;
+              return Isolation.DEFAULT.jdbcLevel();
             case "supportsTransactionIsolationLevel":
-              return (Integer) args[0] == TesseraMeta.ISOLATION;
+              return Isolation.supports((Integer) args[0]);
             case "supportsTransactions":
-              // Multi-statement transactions: not yet (each statement is its own).
-              return false;
+            case "supportsMultipleTransactions":
+            case "supportsSelectForUpdate":
+            case "supportsDataManipulationTransactionsOnly":
+              return true;
             case "supportsSavepoints":
+            // DDL inside a transaction runs on its own: it neither commits nor joins the
+            // transaction.
+            case "supportsDataDefinitionAndDataManipulationTransactions":
+            case "dataDefinitionCausesTransactionCommit":
+            case "dataDefinitionIgnoredInTransactions":
               return false;
             case "supportsGetGeneratedKeys":
               return true;
@@ -212,30 +249,51 @@ final class JdbcProxies {
   }
 
   static Statement statement(Statement real, Connection connection,
-      GeneratedKeys.Request keys) {
+      GeneratedKeys.Request keys, ForUpdate forUpdate, PreparedStatement lock) {
     Class<?> base = real instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
     return (Statement) Proxy.newProxyInstance(JdbcProxies.class.getClassLoader(),
-        interfaces(real, base), new StatementHandler(real, connection, keys));
+        interfaces(real, base), new StatementHandler(real, connection, keys, forUpdate, lock));
   }
 
-  /** Statement: captures inserted rows when keys were asked for; answers getGeneratedKeys. */
+  /**
+   * Statement: captures inserted rows when keys were asked for; answers getGeneratedKeys; runs
+   * {@code SELECT ... FOR UPDATE} as its lock query then its query ({@link RowLocks}).
+   */
   private static final class StatementHandler implements InvocationHandler {
     private final Statement real;
     private final Connection connection;
     /** Keys asked for at prepare time (PreparedStatement), or null. */
     private final GeneratedKeys.Request prepared;
+    /** A prepared SELECT ... FOR UPDATE, and its lock query prepared alongside, or null. */
+    private final ForUpdate forUpdate;
+    private final PreparedStatement lock;
     private GeneratedKeys.Request lastRequest;
     private InsertedKeys lastCapture;
 
-    StatementHandler(Statement real, Connection connection, GeneratedKeys.Request prepared) {
+    StatementHandler(Statement real, Connection connection, GeneratedKeys.Request prepared,
+        ForUpdate forUpdate, PreparedStatement lock) {
       this.real = real;
       this.connection = connection;
       this.prepared = prepared;
+      this.forUpdate = forUpdate;
+      this.lock = lock;
     }
 
     @Override public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
       String name = method.getName();
       int argc = args == null ? 0 : args.length;
+      if (lock != null && (name.equals("clearParameters") || name.startsWith("set")
+          && method.getDeclaringClass() == PreparedStatement.class && argc > 0
+          && args[0] instanceof Integer && (Integer) args[0] <= forUpdate.lockParameters())) {
+        // The lock query's parameters are the statement's first ones.
+        JdbcProxies.invoke(lock, method, args);
+      }
+      if (name.equals("close") && lock != null) {
+        lock.close();
+      }
+      if (name.startsWith("execute") && !name.contains("Batch")) {
+        args = lockRows(args, argc);
+      }
       switch (name) {
         case "unwrap":
         case "isWrapperFor":
@@ -279,6 +337,27 @@ final class JdbcProxies {
         default:
           return JdbcProxies.invoke(real, method, args);
       }
+    }
+
+    /**
+     * For a SELECT ... FOR UPDATE (given now as SQL, or prepared): locks its rows and returns the
+     * arguments with the query to run instead; other statements pass unchanged.
+     */
+    private Object[] lockRows(Object[] args, int argc) throws SQLException {
+      if (argc == 0 && forUpdate != null) {
+        RowLocks.lock(connection, forUpdate, lock);
+        return args;
+      }
+      if (argc >= 1 && args[0] instanceof String) {
+        ForUpdate now = forUpdate((String) args[0]);
+        if (now != null) {
+          RowLocks.lock(connection, now, null);
+          Object[] changed = args.clone();
+          changed[0] = now.query();
+          return changed;
+        }
+      }
+      return args;
     }
 
     private Object capture(GeneratedKeys.Request keys, Method method, Object[] args)

@@ -3,12 +3,13 @@ package io.tessera.sql.jdbc;
 import io.tessera.protocol.proto.IndexDef;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.dml.BatchedInserts;
-import io.tessera.sql.dml.WriteListener;
 import io.tessera.sql.error.SqlErrors;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.schema.ShardedTable;
 import io.tessera.sql.schema.TesseraSchema;
-import java.sql.Connection;
+import io.tessera.sql.txn.ForUpdate;
+import io.tessera.sql.txn.Isolation;
+import io.tessera.sql.txn.TxnSession;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -27,141 +28,148 @@ import org.apache.calcite.jdbc.CalciteMetaBridge;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.lookup.LikePattern;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Tessera's Avatica {@link Meta}: Calcite's ({@code CalciteMetaImpl}), plus
  *
  * <ul>
- *   <li><b>transactions as far as they exist today</b> (docs/jdbc.md, "Transactions"): every
- *       statement is committed when it completes (atomically per shard; a statement spanning
- *       shards is not atomic yet), and reads one consistent snapshot: READ COMMITTED, the
- *       default and only isolation level ({@code READ_UNCOMMITTED} is raised to it; asking for
- *       {@code REPEATABLE_READ} or {@code SERIALIZABLE} fails with 0A000).
- *       {@code setAutoCommit(false)} is accepted, but statements still commit on their own; the
- *       Meta counts the rows written since the last commit/rollback in that mode, and
- *       {@code rollback()} after writes fails with 0A000 saying they stay committed (instead of
- *       silently undoing nothing); {@code commit()} and a {@code rollback()} without writes
- *       succeed.</li>
+ *   <li><b>transactions</b> (docs/jdbc.md, "Transactions"; docs/transactions.md): autocommit,
+ *       isolation (REPEATABLE READ = snapshot isolation, the default; READ COMMITTED; READ
+ *       UNCOMMITTED is raised to READ COMMITTED; SERIALIZABLE fails with 0A000) and read-only are
+ *       kept in the connection's {@link TxnSession}, which begins a transaction at the first
+ *       statement executed with autocommit off; {@code commit()} and {@code rollback()} end it,
+ *       switching autocommit on commits it, closing the connection rolls it back;</li>
  *   <li><b>SQLStates</b>: every failure leaving the Meta goes through {@link SqlErrors}, so the
  *       SQLException the application sees carries the right SQLState and vendor code;</li>
  *   <li><b>{@code getPrimaryKeys} and {@code getIndexInfo}</b> from the stored table schema.</li>
  * </ul>
  */
-public class TesseraMeta extends CalciteMetaBridge implements WriteListener {
-  /** The isolation each statement gets, the only one there is until transactions land. */
-  static final int ISOLATION = Connection.TRANSACTION_READ_COMMITTED;
+public class TesseraMeta extends CalciteMetaBridge {
+  private static final Logger LOG = LoggerFactory.getLogger(TesseraMeta.class);
 
-  private final Object connectionKey;
-  /** Rows written since the last commit/rollback while autocommit is off (all committed). */
-  private long writesSinceCommit;
+  /**
+   * Nesting of statement executions on each thread (a batch executes its parameter sets as
+   * statements; the outermost one is the statement of the transaction).
+   */
+  private final ThreadLocal<int[]> statementDepth = ThreadLocal.withInitial(() -> new int[1]);
+  private @Nullable TxnSession session;
 
   protected TesseraMeta(AvaticaConnection connection) {
     super(connection);
-    this.connectionKey = connection;
     this.connProps
         .setAutoCommit(true)
         .setReadOnly(false)
-        .setTransactionIsolation(ISOLATION);
+        .setTransactionIsolation(Isolation.DEFAULT.jdbcLevel());
     this.connProps.setDirty(false);
-    WriteListener.Registry.register(connection, this);
+  }
+
+  /**
+   * The connection's transaction state, attached with its Tessera schema when the connection
+   * opened (null before that, or for a connection without one).
+   */
+  private @Nullable TxnSession session() {
+    TxnSession s = session;
+    if (s == null) {
+      try {
+        SchemaPlus root = connection.unwrap(CalciteConnection.class).getRootSchema();
+        SchemaPlus sub = root.subSchemas().get(TesseraSchema.NAME);
+        TesseraSchema tessera = sub == null ? null : sub.unwrap(TesseraSchema.class);
+        s = tessera == null ? null : tessera.txn();
+      } catch (SQLException | RuntimeException e) {
+        s = null;
+      }
+      session = s;
+    }
+    return s;
   }
 
   // ---- transactions ----
 
   @Override public synchronized ConnectionProperties connectionSync(ConnectionHandle ch,
       ConnectionProperties props) {
-    Integer isolation = props.getTransactionIsolation();
-    if (isolation != null) {
-      isolation = acceptedIsolation(isolation);
+    Integer level = props.getTransactionIsolation();
+    Isolation isolation = level == null ? null : Isolation.ofJdbc(level);
+    TxnSession s = session();
+    if (s != null) {
+      if (props.isAutoCommit() != null) {
+        // Switching autocommit on commits the open transaction (JDBC).
+        s.setAutoCommit(props.isAutoCommit());
+      }
+      if (props.isReadOnly() != null) {
+        s.setReadOnly(props.isReadOnly());
+      }
+      if (isolation != null) {
+        s.setIsolation(isolation);
+      }
     }
-    Boolean autoCommit = props.isAutoCommit();
-    if (autoCommit != null && !autoCommit.equals(connProps.isAutoCommit())) {
-      // Changing the mode ends the current "transaction" (JDBC: it is committed).
-      writesSinceCommit = 0;
-    }
-    // Accept autocommit, read-only, catalog and schema; statements stay autocommitted.
-    ConnectionProperties accepted = new ConnectionPropertiesImpl(
-        autoCommit, props.isReadOnly(), isolation, props.getCatalog(), props.getSchema());
+    ConnectionProperties accepted = new ConnectionPropertiesImpl(props.isAutoCommit(),
+        props.isReadOnly(), isolation == null ? null : isolation.jdbcLevel(), props.getCatalog(),
+        props.getSchema());
     return super.connectionSync(ch, accepted);
   }
 
-  /**
-   * The level {@code setTransactionIsolation(level)} gets: READ COMMITTED for READ UNCOMMITTED and
-   * READ COMMITTED (JDBC lets a driver substitute a stricter level); 0A000 for the levels above
-   * it, which a statement-at-a-time database cannot give, and for NONE.
-   */
-  static int acceptedIsolation(int level) {
-    switch (level) {
-      case Connection.TRANSACTION_READ_UNCOMMITTED:
-      case Connection.TRANSACTION_READ_COMMITTED:
-        return ISOLATION;
-      case Connection.TRANSACTION_REPEATABLE_READ:
-      case Connection.TRANSACTION_SERIALIZABLE:
-        throw TesseraException.unsupported("Transaction isolation level "
-            + isolationName(level) + " is not supported: multi-statement transactions are not"
-            + " supported yet, every statement commits on its own and reads one consistent"
-            + " snapshot (TRANSACTION_READ_COMMITTED, the default and only level)");
-      default:
-        throw TesseraException.unsupported("Transaction isolation level "
-            + isolationName(level) + " cannot be set; the only level is"
-            + " TRANSACTION_READ_COMMITTED");
-    }
-  }
-
-  static String isolationName(int level) {
-    switch (level) {
-      case Connection.TRANSACTION_NONE: return "TRANSACTION_NONE";
-      case Connection.TRANSACTION_READ_UNCOMMITTED: return "TRANSACTION_READ_UNCOMMITTED";
-      case Connection.TRANSACTION_READ_COMMITTED: return "TRANSACTION_READ_COMMITTED";
-      case Connection.TRANSACTION_REPEATABLE_READ: return "TRANSACTION_REPEATABLE_READ";
-      case Connection.TRANSACTION_SERIALIZABLE: return "TRANSACTION_SERIALIZABLE";
-      default: return String.valueOf(level);
-    }
-  }
-
-  /** Counts writes while autocommit is off (called by the writer, on the executing thread). */
-  @Override public synchronized void rowsWritten(long rows) {
-    if (rows > 0 && Boolean.FALSE.equals(connProps.isAutoCommit())) {
-      writesSinceCommit += rows;
-    }
-  }
-
-  /** Rows written since the last commit/rollback while autocommit is off. */
-  synchronized long writesSinceCommit() {
-    return writesSinceCommit;
-  }
-
   @Override public synchronized void commit(ConnectionHandle ch) {
-    // Every statement has already been committed.
-    writesSinceCommit = 0;
-  }
-
-  /**
-   * Nothing can be undone: every statement has already been committed. Without writes since the
-   * last commit/rollback that is exactly what a rollback would do; after writes it must not
-   * pretend, so it fails with 0A000 (and starts counting anew).
-   */
-  @Override public synchronized void rollback(ConnectionHandle ch) {
-    long writes = writesSinceCommit;
-    writesSinceCommit = 0;
-    if (writes > 0) {
-      throw TesseraException.unsupported("ROLLBACK cannot undo the " + writes + " row write"
-          + (writes == 1 ? "" : "s") + " made since the last COMMIT: "
-          + (writes == 1 ? "it was" : "they were") + " already committed, because"
-          + " multi-statement transactions are not supported yet (every statement commits on"
-          + " its own, even with autocommit off)");
+    TxnSession s = session();
+    if (s != null) {
+      s.commit();
     }
   }
 
+  @Override public synchronized void rollback(ConnectionHandle ch) {
+    TxnSession s = session();
+    if (s != null) {
+      s.rollback();
+    }
+  }
+
+  /** Closing a connection rolls back its open transaction (JDBC leaves it to the driver). */
   @Override public void closeConnection(ConnectionHandle ch) {
-    WriteListener.Registry.unregister(connectionKey);
+    TxnSession s = session();
+    if (s != null) {
+      try {
+        s.rollback();
+      } catch (RuntimeException e) {
+        LOG.warn("Rolling back the open transaction of a closing connection failed (its locks"
+            + " expire and are rolled back by whoever meets them): {}", e.toString());
+      }
+    }
     super.closeConnection(ch);
+  }
+
+  /** Before a statement executes (begins the transaction when autocommit is off). */
+  private void statementStarts() {
+    if (statementDepth.get()[0]++ == 0) {
+      TxnSession s = session();
+      if (s != null) {
+        s.statementStarts();
+      }
+    }
+  }
+
+  private void statementEnds() {
+    statementDepth.get()[0]--;
+  }
+
+  /** A statement failed: the transaction may have to be rolled back. */
+  private RuntimeException statementFailed(Exception e) {
+    TxnSession s = session();
+    if (statementDepth.get()[0] == 1 && s != null) {
+      try {
+        s.statementFailed(e);
+      } catch (RuntimeException rollback) {
+        e.addSuppressed(rollback);
+      }
+    }
+    return e instanceof RuntimeException ? SqlErrors.toClient(e) : SqlErrors.sneakyThrow(e);
   }
 
   // ---- execution, with failures mapped to SQLStates ----
 
   @Override public StatementHandle prepare(ConnectionHandle ch, String sql, long maxRowCount) {
     try {
+      ForUpdate.rejectIfUsed(sql);
       return super.prepare(ch, sql, maxRowCount);
     } catch (RuntimeException e) {
       throw SqlErrors.toClient(e);
@@ -178,18 +186,30 @@ public class TesseraMeta extends CalciteMetaBridge implements WriteListener {
       long maxRowCount, int maxRowsInFirstFrame, PrepareCallback callback)
       throws NoSuchStatementException {
     try {
+      statementStarts();
+      ForUpdate.rejectIfUsed(sql);
       return super.prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, callback);
-    } catch (RuntimeException e) {
-      throw SqlErrors.toClient(e);
+    } catch (NoSuchStatementException e) {
+      throw e;
+    } catch (Exception e) {
+      // Also a SQLException thrown unchecked by a result iterator (DML row counts).
+      throw statementFailed(e);
+    } finally {
+      statementEnds();
     }
   }
 
   @Override public ExecuteBatchResult prepareAndExecuteBatch(StatementHandle h,
       List<String> sqlCommands) throws NoSuchStatementException {
     try {
+      statementStarts();
       return super.prepareAndExecuteBatch(h, sqlCommands);
-    } catch (RuntimeException e) {
-      throw SqlErrors.toClient(e);
+    } catch (NoSuchStatementException e) {
+      throw e;
+    } catch (Exception e) {
+      throw statementFailed(e);
+    } finally {
+      statementEnds();
     }
   }
 
@@ -202,9 +222,14 @@ public class TesseraMeta extends CalciteMetaBridge implements WriteListener {
   @Override public ExecuteResult execute(StatementHandle h, List<TypedValue> parameterValues,
       int maxRowsInFirstFrame) throws NoSuchStatementException {
     try {
+      statementStarts();
       return super.execute(h, parameterValues, maxRowsInFirstFrame);
-    } catch (RuntimeException e) {
-      throw SqlErrors.toClient(e);
+    } catch (NoSuchStatementException e) {
+      throw e;
+    } catch (Exception e) {
+      throw statementFailed(e);
+    } finally {
+      statementEnds();
     }
   }
 
@@ -216,12 +241,16 @@ public class TesseraMeta extends CalciteMetaBridge implements WriteListener {
       List<List<TypedValue>> parameterValueLists) throws NoSuchStatementException {
     BatchedInserts batch = BatchedInserts.begin();
     try {
+      statementStarts();
       ExecuteBatchResult result = super.executeBatch(h, parameterValueLists);
       batch.flush();
       return result;
-    } catch (RuntimeException e) {
-      throw SqlErrors.toClient(e);
+    } catch (NoSuchStatementException e) {
+      throw e;
+    } catch (Exception e) {
+      throw statementFailed(e);
     } finally {
+      statementEnds();
       BatchedInserts.end();
     }
   }

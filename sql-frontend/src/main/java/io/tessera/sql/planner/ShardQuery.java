@@ -3,6 +3,7 @@ package io.tessera.sql.planner;
 import com.google.common.collect.ImmutableList;
 import io.tessera.protocol.codec.RowCodec;
 import io.tessera.protocol.codec.Values;
+import io.tessera.protocol.proto.AggregateCall;
 import io.tessera.protocol.proto.ColumnDef;
 import io.tessera.protocol.proto.ColumnType;
 import io.tessera.protocol.proto.Expr;
@@ -16,6 +17,7 @@ import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.exec.ScanOptions;
 import io.tessera.sql.exec.ScanSpec;
 import io.tessera.sql.exec.ShardScanner;
+import io.tessera.sql.schema.ColumnTypes;
 import io.tessera.sql.schema.ShardedTable;
 import io.tessera.sql.schema.TesseraSchema;
 import java.util.ArrayList;
@@ -30,11 +32,12 @@ import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexVisitorImpl;
+import org.apache.calcite.util.ImmutableBitSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A planned shard fragment, ready to run many times: table, access path, filter, projections,
- * sort, offset and fetch, with {@code ?} parameters still unresolved. {@link #execute} binds the
+ * partial aggregate, sort, offset and fetch, with {@code ?} parameters still unresolved. {@link #execute} binds the
  * parameters from the {@link DataContext}, chooses the target shards and starts the scans at the
  * statement's read timestamp.
  */
@@ -49,6 +52,9 @@ public final class ShardQuery {
   private final RelCollation collation;
   private final @Nullable RexNode offset;
   private final @Nullable RexNode fetch;
+  /** GROUP BY of the partial aggregate; null = no aggregate. */
+  private final @Nullable ImmutableBitSet groupSet;
+  private final List<org.apache.calcite.rel.core.AggregateCall> aggCalls;
   private final RelDataType rowType;
   private final RexBuilder rexBuilder;
   private final boolean scalarRows;
@@ -61,7 +67,9 @@ public final class ShardQuery {
 
   private ShardQuery(ShardedTable table, ShardAccess access, @Nullable RexNode filter,
       @Nullable List<RexNode> projects, RelCollation collation, @Nullable RexNode offset,
-      @Nullable RexNode fetch, RelDataType rowType, RexBuilder rexBuilder, boolean scalarRows) {
+      @Nullable RexNode fetch, @Nullable ImmutableBitSet groupSet,
+      List<org.apache.calcite.rel.core.AggregateCall> aggCalls, RelDataType rowType,
+      RexBuilder rexBuilder, boolean scalarRows) {
     this.table = table;
     this.access = access;
     this.filter = filter;
@@ -69,6 +77,8 @@ public final class ShardQuery {
     this.collation = collation;
     this.offset = offset;
     this.fetch = fetch;
+    this.groupSet = groupSet;
+    this.aggCalls = ImmutableList.copyOf(aggCalls);
     this.rowType = rowType;
     this.rexBuilder = rexBuilder;
     this.scalarRows = scalarRows;
@@ -86,12 +96,13 @@ public final class ShardQuery {
     }
     return new ShardQuery(implementor.table, implementor.access, implementor.filter,
         implementor.projects, implementor.collation, implementor.offset, implementor.fetch,
-        rowType, rexBuilder, rowType.getFieldCount() == 1);
+        implementor.groupSet, implementor.aggCalls, rowType, rexBuilder,
+        rowType.getFieldCount() == 1);
   }
 
   ShardQuery withScalarRows(boolean scalar) {
     return scalar == scalarRows ? this : new ShardQuery(table, access, filter, projects,
-        collation, offset, fetch, rowType, rexBuilder, scalar);
+        collation, offset, fetch, groupSet, aggCalls, rowType, rexBuilder, scalar);
   }
 
   /** Records the plan this (freshly made) fragment belongs to. */
@@ -120,7 +131,8 @@ public final class ShardQuery {
     ScanSpec spec = query.constantSpec != null ? query.constantSpec
         : query.bind(Params.of(root));
     return ShardScanner.enumerable(schema.reads(), spec, root,
-        ScanOptions.fromSystemProperties(schema.failover()), soleScan());
+        ScanOptions.fromSystemProperties(schema.failover()).withLocks(schema.txn()),
+        soleScan());
   }
 
   /**
@@ -147,7 +159,8 @@ public final class ShardQuery {
     Revalidated r = revalidated;
     if (r == null || r.table != current) {
       ShardQuery q = new ShardQuery(current, access.withoutIndex(), filter,
-          projects, collation, offset, fetch, rowType, rexBuilder, scalarRows);
+          projects, collation, offset, fetch, groupSet, aggCalls, rowType, rexBuilder,
+          scalarRows);
       q.plan = plan;
       r = new Revalidated(current, q);
       revalidated = r;
@@ -193,6 +206,9 @@ public final class ShardQuery {
         }
       }
     }
+    if (groupSet != null) {
+      outputTypes = aggregate(fragment, outputTypes);
+    }
     for (RelFieldCollation fc : collation.getFieldCollations()) {
       RelFieldCollation.NullDirection nulls = fc.nullDirection
           == RelFieldCollation.NullDirection.UNSPECIFIED
@@ -234,6 +250,55 @@ public final class ShardQuery {
     }
     return new ScanSpec(schema, request.build(), shardKeys, skip, take, outputTypes,
         scalarRows);
+  }
+
+  /**
+   * Adds the partial aggregate to {@code fragment}, over rows of {@code inputTypes}; returns the
+   * aggregate's output types (group keys, then one per call).
+   */
+  private ColumnType[] aggregate(Fragment.Builder fragment, ColumnType[] inputTypes) {
+    io.tessera.protocol.proto.Aggregate.Builder a = io.tessera.protocol.proto.Aggregate.newBuilder();
+    ColumnType[] out = new ColumnType[groupSet.cardinality() + aggCalls.size()];
+    int i = 0;
+    for (int key : groupSet) {
+      a.addGroupBy(key);
+      out[i++] = inputTypes[key];
+    }
+    for (org.apache.calcite.rel.core.AggregateCall c : aggCalls) {
+      AggregateCall.Builder call = AggregateCall.newBuilder();
+      switch (c.getAggregation().getKind()) {
+        case COUNT:
+          call.setKind(c.getArgList().isEmpty() ? AggregateCall.Kind.COUNT_STAR
+              : AggregateCall.Kind.COUNT);
+          break;
+        case SUM:
+          call.setKind(AggregateCall.Kind.SUM);
+          break;
+        case MIN:
+          call.setKind(AggregateCall.Kind.MIN);
+          break;
+        case MAX:
+          call.setKind(AggregateCall.Kind.MAX);
+          break;
+        default:
+          throw new IllegalStateException("aggregate " + c + " cannot run on the shards");
+      }
+      if (!c.getArgList().isEmpty()) {
+        call.setArgument(c.getArgList().get(0));
+      }
+      ColumnType type = ColumnTypes.toColumnType(c.getType());
+      if (type == null) {
+        throw new IllegalStateException("aggregate " + c + " has no shard type");
+      }
+      call.setType(type);
+      if (type == ColumnType.DECIMAL) {
+        call.setPrecision(c.getType().getPrecision()).setScale(c.getType().getScale());
+      }
+      a.addCalls(call);
+      out[i++] = type;
+    }
+    fragment.setAggregate(a);
+    return out;
   }
 
   private static KeyBound bound(List<KeyValue> values, boolean inclusive, Params params) {
@@ -313,6 +378,9 @@ public final class ShardQuery {
     }
     if (!collation.getFieldCollations().isEmpty()) {
       b.append(", sort=").append(collation);
+    }
+    if (groupSet != null) {
+      b.append(", group=").append(groupSet).append(", aggregates=").append(aggCalls);
     }
     if (offset != null) {
       b.append(", offset=").append(offset);

@@ -8,13 +8,16 @@ import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelCollation;
 import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.AggregateCall;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.util.ImmutableBitSet;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A relational operator that runs on the shard nodes, inside the scan of one table: the
  * {@link #CONVENTION SHARD} calling convention. A chain of them (scan, filter, projects, then
- * sort with offset/fetch, in that order) becomes one {@code Fragment} sent to every target shard;
+ * sort with offset/fetch, or a partial aggregate, in that order) becomes one {@code Fragment} sent
+ * to every target shard;
  * a {@link ShardToEnumerableConverter} streams and merges the results.
  */
 public interface ShardRel extends RelNode {
@@ -26,6 +29,12 @@ public interface ShardRel extends RelNode {
    * pushed on top of it, so it lives in its own convention that only converts to enumerable.
    */
   Convention SORTED = new Convention.Impl("SHARD_SORTED", ShardRel.class);
+
+  /**
+   * A fragment ending in {@link ShardAggregate} (the partial step of a GROUP BY): complete as
+   * well, since only the frontend's final aggregate may combine the shards' groups.
+   */
+  Convention AGGREGATED = new Convention.Impl("SHARD_AGGREGATED", ShardRel.class);
 
   /**
    * The traits of a {@link #CONVENTION SHARD} operator: {@code traits} without any collation.
@@ -51,6 +60,10 @@ public interface ShardRel extends RelNode {
     RelCollation collation = RelCollations.EMPTY;
     @Nullable RexNode offset;
     @Nullable RexNode fetch;
+    /** GROUP BY columns of the partial aggregate (of the projected row); null = no aggregate. */
+    @Nullable ImmutableBitSet groupSet;
+    /** The partial aggregate's calls over the projected row. */
+    List<AggregateCall> aggCalls = List.of();
 
     public void visitChild(RelNode input) {
       ((ShardRel) input).implement(this);

@@ -2,6 +2,7 @@ package io.tessera.sql.planner;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
+import io.tessera.protocol.proto.ColumnType;
 import io.tessera.sql.schema.ColumnTypes;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +15,13 @@ import org.apache.calcite.plan.RelOptRuleCall;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.plan.RelRule;
 import org.apache.calcite.plan.RelTraitSet;
+import org.apache.calcite.rel.RelCollations;
 import org.apache.calcite.rel.RelFieldCollation;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.convert.ConverterRule;
-import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.core.RelFactories;
 import org.apache.calcite.rel.core.Sort;
 import org.apache.calcite.rel.rules.AggregateExtractProjectRule;
 import org.apache.calcite.rel.logical.LogicalAggregate;
@@ -34,7 +37,11 @@ import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
+import org.apache.calcite.sql.SqlAggFunction;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.type.SqlTypeName;
+import org.apache.calcite.util.ImmutableBitSet;
 import org.apache.calcite.tools.RelBuilderFactory;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -51,8 +58,11 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *       columns);</li>
  *   <li>{@link #SORT}: ORDER BY / OFFSET / FETCH over any of those becomes a {@link ShardSort},
  *       which ends the fragment ({@link ShardRel#SORTED});</li>
- *   <li>{@link #TO_ENUMERABLE}, {@link #SORTED_TO_ENUMERABLE}: the converter that runs the
- *       fragment and merges the shard streams.</li>
+ *   <li>{@link #AGGREGATE}: GROUP BY with COUNT, SUM, MIN, MAX over any of those is split into a
+ *       partial {@link ShardAggregate}, which ends the fragment ({@link ShardRel#AGGREGATED}),
+ *       and a final aggregate in the frontend combining the shards' groups;</li>
+ *   <li>{@link #TO_ENUMERABLE}, {@link #SORTED_TO_ENUMERABLE}, {@link #AGGREGATED_TO_ENUMERABLE}:
+ *       the converter that runs the fragment and merges the shard streams.</li>
  * </ul>
  */
 public final class ShardRules {
@@ -88,6 +98,17 @@ public final class ShardRules {
       .withRuleFactory(ShardToEnumerableConverterRule::new)
       .toRule(ConverterRule.class);
 
+  public static final RelOptRule AGGREGATED_TO_ENUMERABLE = ConverterRule.Config.INSTANCE
+      .withConversion(RelNode.class, ShardRel.AGGREGATED, EnumerableConvention.INSTANCE,
+          "ShardAggregatedToEnumerableConverterRule")
+      .withRuleFactory(ShardToEnumerableConverterRule::new)
+      .toRule(ConverterRule.class);
+
+  public static final RelOptRule AGGREGATE = new ShardRuleConfig("ShardAggregateRule",
+      ShardAggregateRule::new,
+      b0 -> b0.operand(LogicalAggregate.class).predicate(ShardRules::isSplittable).anyInputs())
+      .toRule();
+
   /**
    * Calcite folds the projection below an aggregate into the aggregate; these put it back
    * (only the grouped and aggregated columns) so that it can be pushed to the shards.
@@ -118,7 +139,8 @@ public final class ShardRules {
       .toRule();
 
   public static final List<RelOptRule> RULES = ImmutableList.of(FILTER, PROJECT, SORT,
-      TO_ENUMERABLE, SORTED_TO_ENUMERABLE, AGGREGATE_FILTER_EXTRACT_PROJECT,
+      TO_ENUMERABLE, SORTED_TO_ENUMERABLE, AGGREGATED_TO_ENUMERABLE, AGGREGATE,
+      AGGREGATE_FILTER_EXTRACT_PROJECT,
       AGGREGATE_SCAN_EXTRACT_PROJECT, AGGREGATE_WITHOUT_COLUMNS);
 
   static {
@@ -200,6 +222,140 @@ public final class ShardRules {
           ImmutableList.of("ZERO"), ImmutableSet.of());
       call.transformTo(LogicalAggregate.create(zero, aggregate.getHints(),
           aggregate.getGroupSet(), aggregate.getGroupSets(), aggregate.getAggCallList()));
+    }
+  }
+
+  /**
+   * Whether {@code aggregate} can be split into a partial aggregate on the shards and a final one
+   * in the frontend: plain GROUP BY (no GROUPING SETS) whose calls are all
+   * {@link #isSplittable(AggregateCall, RelDataType) splittable}.
+   */
+  static boolean isSplittable(LogicalAggregate aggregate) {
+    Convention below = aggregate.getInput().getConvention();
+    if (below == ShardRel.AGGREGATED || below == ShardRel.SORTED) {
+      return false; // a final aggregate (splitting it again would never end), or above a limit
+    }
+    if (aggregate.getGroupType() != Aggregate.Group.SIMPLE
+        || (aggregate.getGroupCount() == 0 && aggregate.getAggCallList().isEmpty())) {
+      return false;
+    }
+    RelDataType input = aggregate.getInput().getRowType();
+    for (int key : aggregate.getGroupSet()) {
+      if (ColumnTypes.toColumnType(input.getFieldList().get(key).getType()) == null) {
+        return false;
+      }
+    }
+    return aggregate.getAggCallList().stream().allMatch(c -> isSplittable(c, input));
+  }
+
+  /**
+   * COUNT(*), COUNT(x), SUM(x) and $SUM0(x) of numbers, MIN(x) and MAX(x) of numbers, strings and
+   * datetimes; without DISTINCT, FILTER or WITHIN GROUP. (AVG, STDDEV and VAR arrive here as
+   * the SUMs and COUNTs Calcite's {@code AggregateReduceFunctionsRule} rewrote them to.) Anything
+   * else, e.g. COUNT(DISTINCT x) or MIN of a BOOLEAN, keeps the aggregate in the frontend.
+   */
+  static boolean isSplittable(AggregateCall call, RelDataType input) {
+    if (call.isDistinct() || call.isApproximate() || call.filterArg >= 0
+        || !call.getCollation().getFieldCollations().isEmpty() || call.distinctKeys != null
+        || !call.rexList.isEmpty()) {
+      return false;
+    }
+    List<Integer> args = call.getArgList();
+    ColumnType arg = args.size() != 1 ? null
+        : ColumnTypes.toColumnType(input.getFieldList().get(args.get(0)).getType());
+    switch (call.getAggregation().getKind()) {
+      case COUNT:
+        return args.size() <= 1;
+      case SUM:
+      case SUM0:
+        return arg != null && isNumeric(arg) && ColumnTypes.toColumnType(call.getType()) != null;
+      case MIN:
+      case MAX:
+        return arg != null && arg != ColumnType.BOOLEAN && arg != ColumnType.BINARY
+            && arg != ColumnType.VARBINARY;
+      default:
+        return false;
+    }
+  }
+
+  private static boolean isNumeric(ColumnType t) {
+    switch (t) {
+      case TINYINT:
+      case SMALLINT:
+      case INTEGER:
+      case BIGINT:
+      case DECIMAL:
+      case REAL:
+      case DOUBLE:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Splits an aggregate over a shard fragment into a final aggregate (in the frontend, over the
+   * converter) of a partial {@link ShardAggregate} (on every target shard): each shard groups its
+   * rows, and the final aggregate groups the shards' rows by the same keys again. Like
+   * {@link ShardSortRule}, it asks for the SHARD form of the input, which exists when the input
+   * is a fragment (scan, filter, projection); otherwise the alternative stays unimplementable. The partial
+   * calls are the original ones ($SUM0 becomes SUM, as a shard sends NULL for a group without
+   * values); the final ones combine them: COUNT → $SUM0 of the counts (0, never NULL, for a
+   * global aggregate over no rows), SUM and $SUM0 → SUM or $SUM0 of the sums, MIN → MIN, MAX → MAX.
+   * (This is the split of Calcite's {@code SplittableAggFunction}, restricted to what the shards
+   * evaluate.)
+   */
+  static final class ShardAggregateRule extends RelRule<ShardRuleConfig> {
+    ShardAggregateRule(ShardRuleConfig config) {
+      super(config);
+    }
+
+    @Override public void onMatch(RelOptRuleCall call) {
+      LogicalAggregate aggregate = call.rel(0);
+      RelNode input = convert(aggregate.getInput(), shardTraits(aggregate.getInput()));
+      int groups = aggregate.getGroupCount();
+      List<AggregateCall> calls = aggregate.getAggCallList();
+      List<AggregateCall> partial = new ArrayList<>(calls.size());
+      for (AggregateCall c : calls) {
+        partial.add(c.getAggregation().getKind() == SqlKind.SUM0
+            ? create(SqlStdOperatorTable.SUM, c.getArgList(), groups, aggregate.getInput(),
+                c.getName())
+            : c);
+      }
+      ShardAggregate shards = new ShardAggregate(aggregate.getCluster(),
+          aggregate.getTraitSet().replace(ShardRel.AGGREGATED), input, aggregate.getGroupSet(),
+          partial);
+      List<AggregateCall> finals = new ArrayList<>(calls.size());
+      for (int i = 0; i < calls.size(); i++) {
+        AggregateCall c = calls.get(i);
+        SqlAggFunction combine;
+        switch (c.getAggregation().getKind()) {
+          case COUNT:
+            combine = SqlStdOperatorTable.SUM0;
+            break;
+          case SUM:
+          case SUM0:
+          case MIN:
+          case MAX:
+            combine = c.getAggregation();
+            break;
+          default:
+            throw new AssertionError("not splittable: " + c);
+        }
+        finals.add(create(combine, List.of(groups + i), groups, shards, c.getName()));
+      }
+      RelNode top = LogicalAggregate.create(shards, aggregate.getHints(),
+          ImmutableBitSet.range(groups), null, finals);
+      if (!RelOptUtil.areRowTypesEqual(top.getRowType(), aggregate.getRowType(), false)) {
+        top = RelOptUtil.createCastRel(top, aggregate.getRowType(), true);
+      }
+      call.transformTo(top);
+    }
+
+    private static AggregateCall create(SqlAggFunction function, List<Integer> args,
+        int groupCount, RelNode input, @Nullable String name) {
+      return AggregateCall.create(function, false, false, false, List.of(), args, -1, null,
+          RelCollations.EMPTY, groupCount, input, null, name);
     }
   }
 

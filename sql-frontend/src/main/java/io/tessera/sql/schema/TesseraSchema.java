@@ -11,6 +11,7 @@ import io.tessera.sql.exec.ReadCluster;
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.meta.ClusterMetadata;
 import io.tessera.sql.route.FailoverBudget;
+import io.tessera.sql.txn.TxnSession;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,32 +35,25 @@ public final class TesseraSchema extends AbstractSchema {
   private final ClusterClient client;
   private final ReadCluster reads;
   private final FailoverBudget failover;
+  private final TxnSession txn;
   private volatile @Nullable SchemaPlus self;
   private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE, ImmutableMap.of(),
       ImmutableMap.of());
 
-  public TesseraSchema(ClusterClient client) {
-    this(client, FailoverBudget.DEFAULT);
-  }
-
-  public TesseraSchema(ClusterClient client, FailoverBudget failover) {
+  public TesseraSchema(ClusterClient client, FailoverBudget failover, TxnSession txn) {
     this.client = client;
     this.reads = ClusterReads.of(client);
     this.failover = failover;
+    this.txn = txn;
   }
 
   /**
    * Adds a schema over {@code client} to a connection's root schema as {@value #NAME} with
-   * caching disabled, and returns it.
+   * caching disabled, and returns it; {@code failover} and {@code txn} are the connection's.
    */
-  public static SchemaPlus attach(SchemaPlus root, ClusterClient client) {
-    return attach(root, client, FailoverBudget.DEFAULT);
-  }
-
-  /** {@link #attach(SchemaPlus, ClusterClient)} with the connection's failover budget. */
   public static SchemaPlus attach(SchemaPlus root, ClusterClient client,
-      FailoverBudget failover) {
-    TesseraSchema schema = new TesseraSchema(client, failover);
+      FailoverBudget failover, TxnSession txn) {
+    TesseraSchema schema = new TesseraSchema(client, failover, txn);
     SchemaPlus plus = root.add(NAME, schema);
     // Calcite wraps the table and sub-schema lookups of a schema in snapshot caches when they are
     // first used, and setCacheEnabled(false) disables only the caches that exist: without creating
@@ -91,6 +85,11 @@ public final class TesseraSchema extends AbstractSchema {
   /** How long the connection's requests follow a shard's route through a failover. */
   public FailoverBudget failover() {
     return failover;
+  }
+
+  /** The connection's transaction state. */
+  public TxnSession txn() {
+    return txn;
   }
 
   /** Metadata, routes, channels and timestamps for the read path. */

@@ -23,7 +23,7 @@ class JdbcMetadataAndErrorsTest extends ClusterTestBase {
       assertThat(md.getDatabaseProductVersion()).isEqualTo("0.1");
       assertThat(md.storesUpperCaseIdentifiers()).isTrue();
       assertThat(md.getIdentifierQuoteString()).isEqualTo("\"");
-      assertThat(md.supportsTransactions()).isFalse();
+      assertThat(md.supportsTransactions()).isTrue();
       assertThat(c.getSchema()).isEqualTo("PUBLIC");
     }
   }

@@ -80,19 +80,18 @@ class PushDownPlanTest {
     assertThat(spec.fetch()).isEqualTo(3);
   }
 
-  @Test void aggregatesRunInTheFrontendOverPushedFiltersAndProjections() throws Exception {
+  @Test void aggregatesArePartiallyComputedOnTheShardsOverPushedFilters() throws Exception {
     String plan = planner.explain(
         "SELECT STATUS, COUNT(*), SUM(AMOUNT) FROM ORDERS WHERE CUSTOMER = 3 GROUP BY STATUS");
-    assertThat(plan).contains("EnumerableAggregate", "ShardProject", "ShardFilter",
+    assertThat(plan).contains("EnumerableAggregate", "ShardAggregate", "ShardFilter",
         "index=[ORDERS_BY_CUSTOMER]");
   }
 
-  @Test void countStarFetchesOneConstantPerRow() throws Exception {
+  @Test void countStarIsCountedOnTheShards() throws Exception {
     assertThat(planner.explain("SELECT COUNT(*) FROM ORDERS"))
-        .contains("EnumerableAggregate", "ShardProject(ZERO=[0])");
-    // With a filter, only the filtered column comes back.
+        .contains("EnumerableAggregate", "ShardAggregate(group=[{}], EXPR$0=[COUNT()])");
     assertThat(planner.explain("SELECT COUNT(*) FROM ORDERS WHERE STATUS = 'x'"))
-        .contains("ShardProject(STATUS=[$2])", "ShardFilter");
+        .contains("ShardAggregate(group=[{}], EXPR$0=[COUNT()])", "ShardFilter");
   }
 
   @Test void joinsRunInTheFrontendOverTwoShardScans() throws Exception {

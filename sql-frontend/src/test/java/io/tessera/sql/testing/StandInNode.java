@@ -6,7 +6,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.tessera.protocol.meta.ZkPaths;
+import io.tessera.protocol.proto.CheckTxnStatusRequest;
+import io.tessera.protocol.proto.CheckTxnStatusResponse;
+import io.tessera.protocol.proto.CommitTxnRequest;
 import io.tessera.protocol.proto.NodeInfo;
+import io.tessera.protocol.proto.PrewriteRequest;
+import io.tessera.protocol.proto.RollbackTxnRequest;
+import io.tessera.protocol.proto.TxnHeartbeatRequest;
+import io.tessera.protocol.proto.TxnResponse;
 import io.tessera.protocol.proto.RowBatch;
 import io.tessera.protocol.proto.ScanRequest;
 import io.tessera.protocol.proto.ShardServiceGrpc;
@@ -16,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -24,9 +32,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A stand-in shard node registered as live in ZooKeeper, for tests that move a shard's route by
- * hand: either <b>stuck</b> (it records Write and Scan requests and never answers, like a
- * stopped process whose connections stay open) or <b>forwarding</b> (it records them and passes
- * them on to a real node).
+ * hand: either <b>stuck</b> (it records Write, Prewrite and Scan requests and never answers
+ * anything, like a stopped process whose connections stay open) or <b>forwarding</b> (it records
+ * them and passes them, and the other transaction calls, on to a real node).
  */
 public final class StandInNode implements AutoCloseable {
   private final String nodeId;
@@ -35,6 +43,8 @@ public final class StandInNode implements AutoCloseable {
   private final @Nullable ManagedChannel target;
   /** Write requests received, in order. */
   public final List<WriteRequest> writes = new CopyOnWriteArrayList<>();
+  /** Prewrite requests received, in order. */
+  public final List<PrewriteRequest> prewrites = new CopyOnWriteArrayList<>();
   /** Scan requests received, in order. */
   public final List<ScanRequest> scans = new CopyOnWriteArrayList<>();
 
@@ -53,6 +63,33 @@ public final class StandInNode implements AutoCloseable {
             }
           }
 
+          @Override public void prewrite(PrewriteRequest r, StreamObserver<TxnResponse> out) {
+            prewrites.add(r);
+            if (target != null) {
+              out.onNext(ShardServiceGrpc.newBlockingStub(target).prewrite(r));
+              out.onCompleted();
+            }
+          }
+
+          @Override public void commitTxn(CommitTxnRequest r, StreamObserver<TxnResponse> out) {
+            forward(out, () -> ShardServiceGrpc.newBlockingStub(target).commitTxn(r));
+          }
+
+          @Override public void rollbackTxn(RollbackTxnRequest r,
+              StreamObserver<TxnResponse> out) {
+            forward(out, () -> ShardServiceGrpc.newBlockingStub(target).rollbackTxn(r));
+          }
+
+          @Override public void checkTxnStatus(CheckTxnStatusRequest r,
+              StreamObserver<CheckTxnStatusResponse> out) {
+            forward(out, () -> ShardServiceGrpc.newBlockingStub(target).checkTxnStatus(r));
+          }
+
+          @Override public void txnHeartbeat(TxnHeartbeatRequest r,
+              StreamObserver<TxnResponse> out) {
+            forward(out, () -> ShardServiceGrpc.newBlockingStub(target).txnHeartbeat(r));
+          }
+
           @Override public void scan(ScanRequest r, StreamObserver<RowBatch> out) {
             scans.add(r);
             if (target != null) {
@@ -69,6 +106,14 @@ public final class StandInNode implements AutoCloseable {
         .forPath(ZkPaths.liveNode(nodeId), NodeInfo.newBuilder().setNodeId(nodeId)
             .setAddress(address()).setStartedAtMillis(System.currentTimeMillis()).build()
             .toByteArray());
+  }
+
+  /** Answers with what the target node answers (a stuck node never answers). */
+  private <T> void forward(StreamObserver<T> out, Supplier<T> call) {
+    if (target != null) {
+      out.onNext(call.get());
+      out.onCompleted();
+    }
   }
 
   /** A node that never answers Write or Scan. */

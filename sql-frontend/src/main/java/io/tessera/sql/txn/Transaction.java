@@ -1,0 +1,145 @@
+package io.tessera.sql.txn;
+
+import io.tessera.protocol.proto.PrimaryKeyRef;
+import io.tessera.protocol.proto.TxnRead;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The state of one open transaction (docs/transactions.md): its start timestamp (its identity),
+ * isolation, the primary key (the first key it prewrote: where its fate is decided), the shards it
+ * wrote to (where commit and rollback must go) and, once a failure doomed it, why.
+ *
+ * <p>An <em>implicit</em> transaction is the one a multi-shard autocommit write statement runs in,
+ * so that the statement is atomic.
+ */
+public final class Transaction {
+  private final long startTs;
+  private final Isolation isolation;
+  private final boolean implicit;
+  private final long ttlMs;
+  private volatile @Nullable PrimaryKeyRef primary;
+  private final Set<Long> shards = ConcurrentHashMap.newKeySet();
+  /**
+   * Transactions whose locks its reads may pass: their commit was pushed above the transaction's
+   * snapshot (REPEATABLE READ reads at one timestamp, so this holds for all its statements).
+   */
+  private final Set<Long> bypass = ConcurrentHashMap.newKeySet();
+  /** Non-null once the transaction can only be rolled back (it may already be). */
+  private volatile @Nullable String doomedBecause;
+  /** Whether the running statement prewrote anything (or may have: outcome unknown). */
+  private volatile boolean wroteInStatement;
+  private volatile boolean ended;
+
+  Transaction(long startTs, Isolation isolation, boolean implicit, long ttlMs) {
+    this.startTs = startTs;
+    this.isolation = isolation;
+    this.implicit = implicit;
+    this.ttlMs = ttlMs;
+  }
+
+  public long startTs() {
+    return startTs;
+  }
+
+  public Isolation isolation() {
+    return isolation;
+  }
+
+  /** ttl_ms of its locks and heartbeats. */
+  public long ttlMs() {
+    return ttlMs;
+  }
+
+  /** The primary key, or null before the first prewrite. */
+  public @Nullable PrimaryKeyRef primary() {
+    return primary;
+  }
+
+  /** Sets the primary key if there is none yet; returns the primary key in force. */
+  public synchronized PrimaryKeyRef choosePrimary(PrimaryKeyRef candidate) {
+    if (primary == null) {
+      primary = candidate;
+    }
+    return primary;
+  }
+
+  /**
+   * Forgets the primary key chosen by a statement that then failed without writing anything (no
+   * lock names it), so that the next statement chooses again.
+   */
+  public synchronized void forgetPrimary() {
+    primary = null;
+  }
+
+  /** Records that a prewrite is being sent to {@code shardId}. */
+  public void addShard(long shardId) {
+    shards.add(shardId);
+  }
+
+  /** The shards prewritten to (or maybe). */
+  public List<Long> shards() {
+    return List.copyOf(shards);
+  }
+
+  /**
+   * The read options of its statements: its own locks read as their new rows, and the locks of
+   * transactions pushed above its snapshot are passed.
+   */
+  public TxnRead txnRead() {
+    return TxnRead.newBuilder().setStartTs(startTs).addAllBypassLocks(bypass).build();
+  }
+
+  /** A read at {@code readTs} may pass the locks of transaction {@code lockStartTs}. */
+  void readPast(long lockStartTs, long readTs) {
+    if (isolation == Isolation.REPEATABLE_READ && readTs == startTs) {
+      bypass.add(lockStartTs);
+    }
+  }
+
+  /** The snapshot a write of a statement reading at {@code statementReadTs} checks against. */
+  public long forUpdateTs(long statementReadTs) {
+    return isolation == Isolation.READ_COMMITTED && statementReadTs > startTs ? statementReadTs
+        : startTs;
+  }
+
+  /** A new statement of the transaction begins. */
+  void statementStarts() {
+    wroteInStatement = false;
+  }
+
+  /** A prewrite of the running statement was applied, or its outcome is unknown. */
+  public void wroteInStatement() {
+    wroteInStatement = true;
+  }
+
+  /** Whether the running statement may have written something. */
+  public boolean statementWrote() {
+    return wroteInStatement;
+  }
+
+  void doom(String reason) {
+    if (doomedBecause == null) {
+      doomedBecause = reason;
+    }
+  }
+
+  /** Why the transaction can only be rolled back, or null. */
+  public @Nullable String doomedBecause() {
+    return doomedBecause;
+  }
+
+  boolean ended() {
+    return ended;
+  }
+
+  void end() {
+    ended = true;
+  }
+
+  @Override public String toString() {
+    return (implicit ? "implicit transaction " : "transaction ") + startTs;
+  }
+}
