@@ -130,11 +130,13 @@ public final class Transactions {
                 case UPSERT:
                     kind = Lock.Kind.PUT;
                     break;
+                // A missing row is still locked: the key may be the transaction's primary, whose
+                // lock must exist for the commit to succeed.
                 case UPDATE:
-                    kind = live ? Lock.Kind.PUT : null;
+                    kind = live ? Lock.Kind.PUT : own == null ? Lock.Kind.LOCK : null;
                     break;
                 case DELETE:
-                    kind = live ? Lock.Kind.DELETE : null;
+                    kind = live ? Lock.Kind.DELETE : own == null ? Lock.Kind.LOCK : null;
                     break;
                 case LOCK:
                     kind = own == null ? Lock.Kind.LOCK : null; // an own lock stays as it is
