@@ -44,6 +44,7 @@ class EveryPeerStartsAndEveryWorkloadRuns {
         assertThat(r.peers).extracting(p -> p.id).containsExactlyElementsOf(peers);
 
         Path md = BenchMain.write(r, out);
-        assertThat(Files.readString(md)).contains("# Benchmarks", "Workload A", "Replication overhead");
+        assertThat(Files.readString(md)).contains("# Benchmarks", "Workload A", "Replication overhead", "## Transactions",
+                "transactionOneRow", "transactionWritesAutocommit");
     }
 }

@@ -4,6 +4,7 @@ import io.tessera.cli.chaos.ChaosReport;
 import io.tessera.cli.chaos.ChaosRun;
 import io.tessera.cli.chaos.FailoverTiming;
 import io.tessera.cli.chaos.OutageTiming;
+import io.tessera.cli.chaos.TransactionChaosRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,7 +34,11 @@ import picocli.CommandLine.Option;
             "once and the replicas of each shard must hold the same rows.",
             "Exit status 0 when every check passed, 1 otherwise.",
             "--failover-timing N: kill the primary of a one-shard table N times and print",
-            "how long writes stalled."})
+            "how long writes stalled.",
+            "--workload bank|list-append|transactions: transactions instead of inserts",
+            "(docs/transactions.md): transfers between accounts on every shard with readers",
+            "summing all balances, and/or a list-append history checked for snapshot",
+            "isolation anomalies."})
 final class ChaosCommand implements Callable<Integer> {
     @Mixin
     ConfigFile configFile;
@@ -41,7 +46,7 @@ final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--minutes", defaultValue = "5", description = "How long to inject faults (default: ${DEFAULT-VALUE}).")
     double minutes;
 
-    @Option(names = "--writers", defaultValue = "6", description = "Concurrent writer connections (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--writers", defaultValue = "6", description = "Concurrent writer connections; with --workload bank|list-append|transactions, the clients of each workload (default: ${DEFAULT-VALUE}).")
     int writers;
 
     @Option(names = "--shards", defaultValue = "6", description = "Shards of the table, 3 replicas each (default: ${DEFAULT-VALUE}).")
@@ -72,13 +77,22 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--outage-timing", paramLabel = "N", defaultValue = "0",
             description = "Instead of the chaos run: kill the leading coordinator N times, then SIGSTOP ZooKeeper"
-                    + " for 2 s and for 8 s, and print how writes fared.")
+                    + " for 5 s and for 12 s, and print how writes fared.")
     int outageTiming;
+
+    @Option(names = "--workload", defaultValue = "insert", paramLabel = "NAME",
+            description = "insert (unique-key inserts), bank, list-append, or transactions (bank and list-append) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String workload;
 
     @Override
     public Integer call() throws Exception {
         if (nodes < 3) {
             System.err.println("tessera chaos: --nodes must be at least 3 (tables have 3 replicas)");
+            return 2;
+        }
+        if (!List.of("insert", "bank", "list-append", "transactions").contains(workload)) {
+            System.err.println("tessera chaos: --workload is insert, bank, list-append or transactions");
             return 2;
         }
         if (!durability.equals("sync") && !durability.equals("memory")) {
@@ -105,10 +119,29 @@ final class ChaosCommand implements Callable<Integer> {
             return outageTiming(dir);
         }
         long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+        if (!workload.equals("insert")) {
+            return transactions(dir, s);
+        }
         ChaosRun.Settings settings = new ChaosRun.Settings(dir, Duration.ofMillis((long) (minutes * 60_000)), writers,
                 shards, nodes, coordinators, durability, s, Duration.ofSeconds(120), Duration.ofSeconds(60),
                 Duration.ofSeconds(120), logRetention > 0 ? List.of("--log-retention", Integer.toString(logRetention)) : List.of());
         ChaosReport report = ChaosRun.run(settings, line -> {
+            System.out.println(line);
+            System.out.flush();
+        });
+        System.out.println();
+        System.out.print(report.render());
+        return report.passed() ? 0 : 1;
+    }
+
+    private int transactions(Path dir, long s) throws Exception {
+        boolean bank = workload.equals("bank") || workload.equals("transactions");
+        boolean listAppend = workload.equals("list-append") || workload.equals("transactions");
+        TransactionChaosRun.Settings settings = new TransactionChaosRun.Settings(dir,
+                Duration.ofMillis((long) (minutes * 60_000)), bank, listAppend, writers, shards, nodes, coordinators,
+                durability, s, Duration.ofSeconds(120), Duration.ofSeconds(60), Duration.ofSeconds(120),
+                logRetention > 0 ? List.of("--log-retention", Integer.toString(logRetention)) : List.of());
+        ChaosReport report = TransactionChaosRun.run(settings, line -> {
             System.out.println(line);
             System.out.flush();
         });
@@ -133,7 +166,7 @@ final class ChaosCommand implements Callable<Integer> {
 
     private int outageTiming(Path dir) throws Exception {
         OutageTiming.Result r = OutageTiming.run(new OutageTiming.Settings(dir, outageTiming,
-                List.of(Duration.ofSeconds(2), Duration.ofSeconds(8)), durability, Duration.ofSeconds(120)), line -> {
+                List.of(Duration.ofSeconds(5), Duration.ofSeconds(12)), durability, Duration.ofSeconds(120)), line -> {
                     System.out.println(line);
                     System.out.flush();
                 });

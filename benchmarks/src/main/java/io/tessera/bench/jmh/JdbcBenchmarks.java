@@ -110,4 +110,14 @@ public class JdbcBenchmarks {
     public long transaction(Client c) throws SQLException {
         return ops.run("transaction", c.session, c.random);
     }
+
+    @Benchmark
+    public long transactionOneRow(Client c) throws SQLException {
+        return ops.run("transactionOneRow", c.session, c.random);
+    }
+
+    @Benchmark
+    public long transactionWritesAutocommit(Client c) throws SQLException {
+        return ops.run("transactionWritesAutocommit", c.session, c.random);
+    }
 }

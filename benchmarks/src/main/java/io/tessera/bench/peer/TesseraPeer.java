@@ -142,7 +142,9 @@ public final class TesseraPeer implements Peer {
 
     @Override
     public String isolation() {
-        return "snapshot per statement; multi-statement transactions not implemented (each statement commits)";
+        return "snapshot isolation (REPEATABLE READ, the default): multi-statement transactions atomic across shards "
+                + "(Percolator-style 2PC), write-write conflicts fail with 40001; autocommit statements on one shard "
+                + "commit in one phase";
     }
 
     @Override

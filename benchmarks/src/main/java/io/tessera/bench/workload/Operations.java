@@ -29,7 +29,8 @@ public final class Operations {
 
     /** Operation names, in report order (the JMH method names). */
     public static final List<String> NAMES = List.of("pointSelectPk", "pointSelectIndex", "insert", "batchInsert",
-            "updateByKey", "rangeScanOrderLimit", "groupByAggregate", "join", "transaction");
+            "updateByKey", "rangeScanOrderLimit", "groupByAggregate", "join", "transaction", "transactionOneRow",
+            "transactionWritesAutocommit");
 
     private final long rows;
     private final AtomicLong nextInsertId;
@@ -106,31 +107,73 @@ public final class Operations {
         return sum(ps);
     }
 
-    /** Move an amount between two items and record it: 2 reads, 2 updates, 1 insert, commit. */
+    /**
+     * Move an amount between two random items and record it: 2 reads, 2 updates, 1 insert, commit. The
+     * three rows are on up to three shards of a sharded system: a multi-shard transaction.
+     */
     public long transaction(Session s, SplittableRandom r) throws SQLException {
+        return inTransaction(s, () -> moveAmount(s, r));
+    }
+
+    /**
+     * Read one random item and update it, commit: a transaction on one row, hence on one shard of
+     * any sharded system (the fair "single-shard transaction" for every peer).
+     */
+    public long transactionOneRow(Session s, SplittableRandom r) throws SQLException {
+        return inTransaction(s, () -> {
+            long a = anyId(r);
+            BigDecimal amount = readAmount(s.ps(TXN_READ), a);
+            PreparedStatement upd = s.ps(UPDATE);
+            upd.setBigDecimal(1, amount.add(BigDecimal.ONE).min(BigDecimal.valueOf(9_999_999, 2)));
+            upd.setLong(2, a);
+            upd.executeUpdate();
+            return a;
+        });
+    }
+
+    /**
+     * The statements of {@link #transaction} with autocommit on: each its own transaction, nothing
+     * atomic. Against {@code transaction}, this is what the transaction layer costs.
+     */
+    public long transactionWritesAutocommit(Session s, SplittableRandom r) throws SQLException {
+        return moveAmount(s, r);
+    }
+
+    private long moveAmount(Session s, SplittableRandom r) throws SQLException {
+        long a = anyId(r);
+        long b = anyId(r);
+        PreparedStatement read = s.ps(TXN_READ);
+        BigDecimal amountA = readAmount(read, a);
+        BigDecimal amountB = readAmount(read, b);
+        BigDecimal delta = BigDecimal.ONE;
+        PreparedStatement upd = s.ps(UPDATE);
+        upd.setBigDecimal(1, amountA.subtract(delta).max(BigDecimal.ZERO));
+        upd.setLong(2, a);
+        upd.executeUpdate();
+        upd.setBigDecimal(1, amountB.add(delta).min(BigDecimal.valueOf(9_999_999, 2)));
+        upd.setLong(2, b);
+        upd.executeUpdate();
+        PreparedStatement ins = s.ps(INSERT);
+        bindInsert(ins, nextInsertId.getAndIncrement());
+        ins.executeUpdate();
+        return a ^ b;
+    }
+
+    /** The body of a transaction: statements only, commit and rollback are around it. */
+    private interface Work {
+        long run() throws SQLException;
+    }
+
+    /** autocommit off, the work, commit; rollback when it failed; autocommit on again. */
+    private static long inTransaction(Session s, Work work) throws SQLException {
         Connection c = s.connection();
         c.setAutoCommit(false);
         boolean done = false;
         try {
-            long a = anyId(r);
-            long b = anyId(r);
-            PreparedStatement read = s.ps(TXN_READ);
-            BigDecimal amountA = readAmount(read, a);
-            BigDecimal amountB = readAmount(read, b);
-            BigDecimal delta = BigDecimal.ONE;
-            PreparedStatement upd = s.ps(UPDATE);
-            upd.setBigDecimal(1, amountA.subtract(delta).max(BigDecimal.ZERO));
-            upd.setLong(2, a);
-            upd.executeUpdate();
-            upd.setBigDecimal(1, amountB.add(delta).min(BigDecimal.valueOf(9_999_999, 2)));
-            upd.setLong(2, b);
-            upd.executeUpdate();
-            PreparedStatement ins = s.ps(INSERT);
-            bindInsert(ins, nextInsertId.getAndIncrement());
-            ins.executeUpdate();
+            long result = work.run();
             c.commit();
             done = true;
-            return a ^ b;
+            return result;
         } finally {
             if (!done) {
                 try {
@@ -195,6 +238,8 @@ public final class Operations {
             case "groupByAggregate": return groupByAggregate(s, r);
             case "join": return join(s, r);
             case "transaction": return transaction(s, r);
+            case "transactionOneRow": return transactionOneRow(s, r);
+            case "transactionWritesAutocommit": return transactionWritesAutocommit(s, r);
             default: throw new IllegalArgumentException("unknown operation " + name);
         }
     }
