@@ -105,7 +105,7 @@ final class PrimaryGroup {
                     continue;
                 }
                 try {
-                    long ts = node.timestamps().next();
+                    long ts = node.coordinator().nextTimestamp();
                     replica.raiseMaxReadTs(ts);
                     writeFloorKnown = true;
                     log.info("{}: one-phase writes commit above oracle timestamp {}", context(), ts);
@@ -392,7 +392,7 @@ final class PrimaryGroup {
                 log.info("{}: asking the coordinator to remove {} from / add {} to the sync set", context(),
                         req.getRemoveList(), req.getAddList());
             }
-            SyncSetChangeResponse resp = node.syncSets().change(req);
+            SyncSetChangeResponse resp = node.coordinator().changeSyncSet(req);
             if (resp.hasState() && resp.getState().getShardId() == replica.shardId()) {
                 ShardState next = resp.getState();
                 List<Replicator> refused = new ArrayList<>();

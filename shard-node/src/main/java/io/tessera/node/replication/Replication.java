@@ -39,8 +39,7 @@ public final class Replication implements AutoCloseable {
     private final CuratorFramework zk;
     private final Supplier<String> address;
     private final Peers peers;
-    private final SyncSetClient syncSets;
-    private final TimestampClient timestamps;
+    private final LeaderCoordinator coordinator;
     private final Follower follower;
     private final Map<Long, PrimaryGroup> groups = new ConcurrentHashMap<>();
     private final Map<Long, Long> lastFollowerAck = new ConcurrentHashMap<>(); // shard -> nanoTime
@@ -63,8 +62,7 @@ public final class Replication implements AutoCloseable {
         this.zk = zk;
         this.address = address;
         this.peers = new Peers(zk);
-        this.syncSets = new SyncSetClient(zk, peers, settings.replicationTimeout().toMillis());
-        this.timestamps = new TimestampClient(zk, peers, settings.replicationTimeout().toMillis());
+        this.coordinator = new LeaderCoordinator(zk, peers, settings.replicationTimeout().toMillis());
         this.follower = new Follower(this);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("tessera-repl-timer-" + nodeId));
         this.background = Executors.newCachedThreadPool(daemon("tessera-repl-" + nodeId));
@@ -164,12 +162,8 @@ public final class Replication implements AutoCloseable {
         return peers;
     }
 
-    SyncSetClient syncSets() {
-        return syncSets;
-    }
-
-    TimestampClient timestamps() {
-        return timestamps;
+    LeaderCoordinator coordinator() {
+        return coordinator;
     }
 
     ReplicaSet replicas() {

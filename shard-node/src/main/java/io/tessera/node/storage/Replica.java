@@ -502,8 +502,8 @@ public final class Replica implements AutoCloseable {
         writeLock.lock();
         try {
             boolean dedup = clientId != null && !clientId.isEmpty();
-            AppliedWrite prev = dedup ? recentWrites.get(clientId) : null;
-            if (prev != null && prev.seq() == seq) {
+            AppliedWrite prev = retryOf(clientId, seq);
+            if (prev != null) {
                 applied = prev.applied();
                 ticket = prev.ticket();
                 lsn = prev.lsn();
@@ -542,14 +542,7 @@ public final class Replica implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
-        LongConsumer listener = appendListener;
-        if (!retry && listener != null) {
-            listener.accept(lsn);
-        }
-        groupCommit.awaitDurable(ticket);
-        markDurable(lsn);
-        awaitCommitted(lsn, gen);
-        accumulateCommittedTs(commitTs);
+        awaitAcknowledged(lsn, ticket, !retry, commitTs, gen);
         return new WriteOutcome(applied, commitTs);
     }
 
@@ -578,8 +571,8 @@ public final class Replica implements AutoCloseable {
         writeLock.lock();
         try {
             boolean dedup = clientId != null && !clientId.isEmpty();
-            AppliedWrite prev = dedup ? recentWrites.get(clientId) : null;
-            if (prev != null && prev.seq() == seq) {
+            AppliedWrite prev = retryOf(clientId, seq);
+            if (prev != null) {
                 applied = prev.applied();
                 ticket = prev.ticket();
                 lsn = prev.lsn();
@@ -618,6 +611,22 @@ public final class Replica implements AutoCloseable {
         } finally {
             writeLock.unlock();
         }
+        awaitAcknowledged(lsn, ticket, appended, commitTs, gen);
+        return applied;
+    }
+
+    /** The earlier outcome of {@code (clientId, seq)} when this request is its retry, else null. */
+    private AppliedWrite retryOf(String clientId, long seq) {
+        AppliedWrite prev = clientId == null || clientId.isEmpty() ? null : recentWrites.get(clientId);
+        return prev != null && prev.seq() == seq ? prev : null;
+    }
+
+    /**
+     * After the write lock: wakes the replicators for an appended entry, then waits until entry
+     * {@code lsn} is durable here ({@code ticket}, 0 = nothing of ours to wait for) and acknowledged
+     * by the sync set, and notes {@code commitTs} (0 = none) as committed.
+     */
+    private void awaitAcknowledged(long lsn, long ticket, boolean appended, long commitTs, long gen) {
         LongConsumer listener = appendListener;
         if (appended && listener != null) {
             listener.accept(lsn);
@@ -630,7 +639,6 @@ public final class Replica implements AutoCloseable {
         if (commitTs > 0) {
             accumulateCommittedTs(commitTs);
         }
-        return applied;
     }
 
     /**
