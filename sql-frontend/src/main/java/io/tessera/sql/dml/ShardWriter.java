@@ -25,6 +25,8 @@ import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.route.FailoverBudget;
+import io.tessera.sql.route.RouteWatch;
+import io.tessera.sql.route.RouteWatch.Abandoned;
 import io.tessera.sql.schema.TesseraSchema;
 import io.tessera.sql.txn.Isolation;
 import io.tessera.sql.txn.LockWait;
@@ -39,9 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
@@ -647,7 +647,8 @@ public final class ShardWriter {
         String where = "shard " + shardId + " of " + schema.getName() + " on node "
             + b.shard.getPrimary();
         Object outcome = notSent.containsKey(shardId) ? new Abandoned(notSent.get(shardId))
-            : await(calls.get(shardId), b);
+            : RouteWatch.await(calls.get(shardId), () -> routeMoved(b.shard),
+                "a write to " + schema.getName());
         if (outcome instanceof Abandoned) {
           // Not sent, or its outcome is unknown: resend with the same seq.
           if (calls.containsKey(shardId)) {
@@ -756,36 +757,6 @@ public final class ShardWriter {
       pending = next;
     }
     return count;
-  }
-
-  /** A call given up on before it completed (or never made), with why. */
-  private record Abandoned(String reason) {}
-
-  /**
-   * Waits for a write call: its response, the failure it ended with (a Throwable), or
-   * {@link Abandoned} when, while waiting, the metadata names another primary for the shard or
-   * the primary is no longer live (the call is cancelled; it may or may not have been applied).
-   */
-  private Object await(ListenableFuture<Answer> call, Batch b) {
-    long pollNanos = FailoverBudget.ROUTE_POLL.toNanos();
-    while (true) {
-      try {
-        return call.get(pollNanos, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        call.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new TesseraException("57014", "Interrupted while writing to "
-            + schema.getName(), e);
-      } catch (ExecutionException e) {
-        return e.getCause();
-      } catch (TimeoutException e) {
-        String moved = routeMoved(b.shard);
-        if (moved != null) {
-          call.cancel(true);
-          return new Abandoned(moved);
-        }
-      }
-    }
   }
 
   /** Why a call to {@code sent}'s primary should be abandoned, or null. */

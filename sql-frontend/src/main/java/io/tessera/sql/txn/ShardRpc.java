@@ -12,10 +12,9 @@ import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.exec.ReadCluster;
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.route.FailoverBudget;
+import io.tessera.sql.route.RouteWatch;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -69,9 +68,9 @@ public final class ShardRpc {
             .build();
         ListenableFuture<R> future = send.apply(ShardServiceGrpc.newFutureStub(channel)
             .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS), ref);
-        Object outcome = await(future, shard, what);
-        if (outcome instanceof String) {
-          problem = (String) outcome;
+        Object outcome = RouteWatch.await(future, () -> routeMoved(shard, what), what);
+        if (outcome instanceof RouteWatch.Abandoned) {
+          problem = ((RouteWatch.Abandoned) outcome).reason();
           cause = null;
         } else if (outcome instanceof StatusRuntimeException) {
           StatusRuntimeException e = (StatusRuntimeException) outcome;
@@ -134,29 +133,13 @@ public final class ShardRpc {
         .filter(t -> t.getTableId() == tableId).findFirst().orElse(null);
   }
 
-  /**
-   * The response, the Throwable the call failed with, or a String saying why the call was
-   * abandoned (its primary was replaced or is no longer live while it waited).
-   */
-  private Object await(ListenableFuture<?> call, ShardState sent, String what) {
-    long pollNanos = FailoverBudget.ROUTE_POLL.toNanos();
-    while (true) {
-      try {
-        return call.get(pollNanos, TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        call.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new TesseraException("57014", "Interrupted during " + what, e);
-      } catch (ExecutionException e) {
-        return e.getCause();
-      } catch (TimeoutException e) {
-        ShardState now = shard(sent.getShardId());
-        if (!reads.isLive(sent.getPrimary()) || now == null
-            || now.getEpoch() != sent.getEpoch() || !now.getPrimary().equals(sent.getPrimary())) {
-          call.cancel(true);
-          return "the route of shard " + sent.getShardId() + " changed during " + what;
-        }
-      }
+  /** Why a call sent on {@code sent}'s route should be given up, or null. */
+  private @Nullable String routeMoved(ShardState sent, String what) {
+    ShardState now = shard(sent.getShardId());
+    if (!reads.isLive(sent.getPrimary()) || now == null
+        || now.getEpoch() != sent.getEpoch() || !now.getPrimary().equals(sent.getPrimary())) {
+      return "the route of shard " + sent.getShardId() + " changed during " + what;
     }
+    return null;
   }
 }
