@@ -234,8 +234,7 @@ public final class TimestampOracle {
     private void raiseInBackground(Fence f, int version, long target) {
         long contact = System.nanoTime();
         try {
-            var results = f.commit(f.op().setData().withVersion(version).forPath(ZkPaths.TSO_LIMIT,
-                    Longs.toByteArray(target)));
+            var results = f.commit(setLimitOp(f, version, target));
             int stored = results.get(results.size() - 1).getResultStat().getVersion();
             synchronized (this) {
                 if (fence == f && limitVersion == version) {
@@ -277,7 +276,7 @@ public final class TimestampOracle {
         Fence f = fence;
         for (int attempt = 0; ; attempt++) {
             try {
-                var results = f.commit(setLimitOp(f, newLimit));
+                var results = f.commit(setLimitOp(f, limitVersion, newLimit));
                 CuratorTransactionResult r = results.get(results.size() - 1);
                 limitVersion = r.getResultStat().getVersion();
                 limit = newLimit;
@@ -305,9 +304,9 @@ public final class TimestampOracle {
         }
     }
 
-    private CuratorOp setLimitOp(Fence f, long newLimit) {
+    private static CuratorOp setLimitOp(Fence f, int version, long newLimit) {
         try {
-            return f.op().setData().withVersion(limitVersion).forPath(ZkPaths.TSO_LIMIT, Longs.toByteArray(newLimit));
+            return f.op().setData().withVersion(version).forPath(ZkPaths.TSO_LIMIT, Longs.toByteArray(newLimit));
         } catch (Exception e) {
             // Building an operation does no I/O; Curator merely declares Exception.
             throw new IllegalStateException(e);
