@@ -40,6 +40,8 @@ public final class ShardErrors {
                 return "40001";
             case BAD_REQUEST:
                 return "22000";
+            case SNAPSHOT_TOO_OLD:
+                return "72000"; // PostgreSQL's snapshot_too_old
             case STALE_EPOCH:
             case NOT_PRIMARY:
             case UNKNOWN_SHARD:

@@ -32,6 +32,8 @@ public final class SqlStates {
   public static final String INVALID_TRANSACTION_STATE = "25000";
   /** Read-only SQL transaction (25006): a write on a read-only connection. */
   public static final String READ_ONLY_TRANSACTION = "25006";
+  /** Snapshot too old (72000, as PostgreSQL): the read timestamp is below the GC safe point. */
+  public static final String SNAPSHOT_TOO_OLD = "72000";
   /** Serialization failure (40001): a write conflict; retry the transaction. */
   public static final String SERIALIZATION_FAILURE = "40001";
   /** Syntax error or access rule violation (42000). */
