@@ -35,9 +35,18 @@ public final class FragmentPlan {
     private final RowCodec outputCodec;
     private final Comparator<Object[]> order; // null = input order
     private final long limit;
+    // Non-null: the input already comes in `order` as long as these output (VARCHAR) columns hold no
+    // character at or above U+E000 (see keyOrderedStrings), so rows stream until one does.
+    private final int[] keyOrderUnlessHighChars;
 
     private FragmentPlan(Evaluator filter, Evaluator[] projections, ColumnType[] projectedTypes,
                          Aggregation aggregation, Comparator<Object[]> order, long limit) {
+        this(filter, projections, projectedTypes, aggregation, order, limit, null);
+    }
+
+    private FragmentPlan(Evaluator filter, Evaluator[] projections, ColumnType[] projectedTypes,
+                         Aggregation aggregation, Comparator<Object[]> order, long limit,
+                         int[] keyOrderUnlessHighChars) {
         this.filter = filter;
         this.projections = projections;
         this.projectedTypes = projectedTypes;
@@ -46,6 +55,11 @@ public final class FragmentPlan {
         this.outputCodec = new RowCodec(outputTypes);
         this.order = order;
         this.limit = limit;
+        this.keyOrderUnlessHighChars = keyOrderUnlessHighChars;
+    }
+
+    private FragmentPlan streamingKeyOrder(int[] stringColumns) {
+        return new FragmentPlan(filter, projections, projectedTypes, aggregation, order, limit, stringColumns);
     }
 
     public static FragmentPlan compile(Fragment f, ColumnType[] tableTypes) {
@@ -59,48 +73,69 @@ public final class FragmentPlan {
      */
     public static FragmentPlan compile(Fragment f, ColumnType[] tableTypes, int[] keyOrder) {
         List<SortKey> sort = f.getSortList();
-        if (keyOrder != null && !f.hasAggregate() && inputIsSorted(sort, f.getProjectionsList(), tableTypes, keyOrder)) {
+        int[] strings = keyOrder == null || f.hasAggregate() ? null
+                : keyOrderedStrings(sort, f.getProjectionsList(), tableTypes, keyOrder);
+        if (strings != null && strings.length == 0) {
             sort = List.of();
         }
-        return compile(f.hasFilter() ? f.getFilter() : null, f.getProjectionsList(),
+        FragmentPlan plan = compile(f.hasFilter() ? f.getFilter() : null, f.getProjectionsList(),
                 f.hasAggregate() ? f.getAggregate() : null, sort, f.getLimit(), tableTypes);
+        return strings != null && strings.length > 0 ? plan.streamingKeyOrder(strings) : plan;
     }
 
     /**
      * Whether sorting by {@code sort} keeps input already ordered by {@code keyOrder} as it is: each
      * sort key is ascending on a plain column reference to the next key column, whose type the key
-     * encoding orders exactly as SQL does (integers, dates, times, timestamps; not strings, whose
-     * encoded order is UTF-8 and not Java's UTF-16, nor floating point or decimals). Ties on a
-     * prefix of the key may come in any order, which SQL allows.
+     * encoding orders as SQL does (integers, dates, times, timestamps; not floating point or
+     * decimals). Ties on a prefix of the key may come in any order, which SQL allows.
      */
     static boolean inputIsSorted(List<SortKey> sort, List<Expr> projections, ColumnType[] tableTypes, int[] keyOrder) {
+        int[] strings = keyOrderedStrings(sort, projections, tableTypes, keyOrder);
+        return strings != null && strings.length == 0;
+    }
+
+    /**
+     * As {@link #inputIsSorted}, but VARCHAR key columns count too: null when the input is not in
+     * the sort's order, else the output columns of the sort keys that are VARCHAR (empty = exactly
+     * sorted). Strings are encoded in UTF-8, whose byte order is code point order, while SQL here
+     * compares them as Java does (UTF-16 code units); the two differ only where a character at or
+     * above U+E000 meets a supplementary one, which {@link #streamingKeyOrder} watches for.
+     */
+    static int[] keyOrderedStrings(List<SortKey> sort, List<Expr> projections, ColumnType[] tableTypes, int[] keyOrder) {
         if (sort.isEmpty() || sort.size() > keyOrder.length) {
-            return false;
+            return null;
         }
+        int[] strings = new int[sort.size()];
+        int nStrings = 0;
         for (int i = 0; i < sort.size(); i++) {
             SortKey k = sort.get(i);
             if (k.getDescending()) {
-                return false;
+                return null;
             }
             int column;
             if (projections.isEmpty()) {
                 column = k.getColumn();
             } else {
                 if (k.getColumn() < 0 || k.getColumn() >= projections.size()) {
-                    return false;
+                    return null;
                 }
                 Expr e = projections.get(k.getColumn());
                 if (!e.hasColumn() || (e.getType() != ColumnType.COLUMN_TYPE_UNSPECIFIED
                         && e.getType() != tableTypes[e.getColumn()])) {
-                    return false;
+                    return null;
                 }
                 column = e.getColumn();
             }
-            if (column != keyOrder[i] || !orderedByEncoding(tableTypes[column])) {
-                return false;
+            if (column != keyOrder[i]) {
+                return null;
+            }
+            if (tableTypes[column] == ColumnType.VARCHAR) {
+                strings[nStrings++] = k.getColumn();
+            } else if (!orderedByEncoding(tableTypes[column])) {
+                return null;
             }
         }
-        return true;
+        return java.util.Arrays.copyOf(strings, nStrings);
     }
 
     private static boolean orderedByEncoding(ColumnType t) {
@@ -263,6 +298,9 @@ public final class FragmentPlan {
                 }
             };
         }
+        if (keyOrderUnlessHighChars != null) {
+            return new KeyOrderStream(input);
+        }
         if (limit > 0 && limit <= MAX_HEAP_LIMIT) {
             return topN(input, (int) limit).iterator();
         }
@@ -275,6 +313,78 @@ public final class FragmentPlan {
         }
         all.sort(order);
         return (limit > 0 && all.size() > limit ? all.subList(0, (int) limit) : all).iterator();
+    }
+
+    /**
+     * Streams rows of a key-order scan sorted by VARCHAR key columns, stopping at the limit. While
+     * every row emitted so far has no character at or above U+E000 in those columns, no later row
+     * can sort before any of them (UTF-8 and UTF-16 orders only disagree where such a character meets
+     * a supplementary one), so they are final. From the first row that has one, the rest is sorted.
+     */
+    private final class KeyOrderStream extends AbstractIterator<Object[]> {
+        private final Iterator<Object[]> input;
+        private long emitted;
+        private Iterator<Object[]> sortedRest; // after the first row with a high character
+
+        KeyOrderStream(Iterator<Object[]> input) {
+            this.input = input;
+        }
+
+        @Override
+        protected Object[] computeNext() {
+            if (limit > 0 && emitted >= limit) {
+                return endOfData();
+            }
+            if (sortedRest == null) {
+                while (input.hasNext()) {
+                    Object[] row = input.next();
+                    if (!accepts(row)) {
+                        continue;
+                    }
+                    Object[] out = project(row);
+                    if (!hasHighChars(out)) {
+                        emitted++;
+                        return out;
+                    }
+                    sortedRest = sortRest(out);
+                    break;
+                }
+                if (sortedRest == null) {
+                    return endOfData();
+                }
+            }
+            if (sortedRest.hasNext()) {
+                emitted++;
+                return sortedRest.next();
+            }
+            return endOfData();
+        }
+
+        private Iterator<Object[]> sortRest(Object[] first) {
+            List<Object[]> rest = new ArrayList<>();
+            rest.add(first);
+            while (input.hasNext()) {
+                Object[] row = input.next();
+                if (accepts(row)) {
+                    rest.add(project(row));
+                }
+            }
+            rest.sort(order);
+            return rest.iterator();
+        }
+
+        private boolean hasHighChars(Object[] out) {
+            for (int c : keyOrderUnlessHighChars) {
+                if (out[c] instanceof String s) {
+                    for (int i = 0; i < s.length(); i++) {
+                        if (s.charAt(i) >= '\uE000') {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     private List<Object[]> topN(Iterator<Object[]> input, int n) {

@@ -85,4 +85,35 @@ class SortsTheInputAlreadyHasAreSkipped {
         assertThat(FragmentPlan.inputIsSorted(List.of(asc(0), asc(2)), List.of(), TABLE, KEY))
                 .as("more sort keys than key columns").isFalse();
     }
+
+    /** Rows of a table keyed by one VARCHAR, in the key encoding's (UTF-8 byte) order. */
+    private static List<Object[]> run(List<String> keysInUtf8Order, Fragment f, AtomicInteger pulled) {
+        ColumnType[] table = {ColumnType.VARCHAR, ColumnType.BIGINT};
+        Iterator<Object[]> rows = Iterators.transform(keysInUtf8Order.iterator(), k -> {
+            pulled.incrementAndGet();
+            return new Object[] {k, (long) k.length()};
+        });
+        return ImmutableList.copyOf(FragmentPlan.compile(f, table, KEY).execute(rows));
+    }
+
+    @Test
+    void orderByAStringKeyWithALimitStreamsAndStopsEarly() {
+        List<String> keys = IntStream.range(0, 1000).mapToObj(i -> String.format("user%04d", i)).toList();
+        Fragment f = Fragment.newBuilder().addSort(asc(0)).setLimit(3).build();
+        AtomicInteger pulled = new AtomicInteger();
+
+        assertThat(run(keys, f, pulled)).extracting(r -> r[0]).containsExactly("user0000", "user0001", "user0002");
+        assertThat(pulled.get()).isEqualTo(3);
+    }
+
+    @Test
+    void stringsWhoseUtf8AndUtf16OrdersDifferStillComeInSqlOrder() {
+        // UTF-8 order: "a", "b\uFF21" (U+FF21), "b\uD83D\uDE00" (U+1F600), "c"; Java's order puts the
+        // supplementary character (a surrogate pair, 0xD83D) before U+FF21.
+        List<String> keys = List.of("a", "b\uFF21", "b\uD83D\uDE00", "c");
+        Fragment f = Fragment.newBuilder().addSort(asc(0)).setLimit(3).build();
+        AtomicInteger pulled = new AtomicInteger();
+
+        assertThat(run(keys, f, pulled)).extracting(r -> r[0]).containsExactly("a", "b\uD83D\uDE00", "b\uFF21");
+    }
 }
