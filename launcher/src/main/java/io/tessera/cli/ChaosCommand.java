@@ -38,7 +38,8 @@ import picocli.CommandLine.Option;
             "--workload bank|list-append|transactions: transactions instead of inserts",
             "(docs/transactions.md): transfers between accounts on every shard with readers",
             "summing all balances, and/or a list-append history checked for snapshot",
-            "isolation anomalies."})
+            "isolation anomalies. --kill-clients N: transfer clients as processes, killed",
+            "with kill -9 mid-transfer and replaced."})
 final class ChaosCommand implements Callable<Integer> {
     @Mixin
     ConfigFile configFile;
@@ -85,6 +86,12 @@ final class ChaosCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String workload;
 
+    @Option(names = "--kill-clients", paramLabel = "N", defaultValue = "0",
+            description = "With --workload bank|transactions: also run N transfer clients as processes of their own,"
+                    + " kill -9 them mid-transfer (in the statements or inside commit()) and start new ones, during"
+                    + " the faults; their transfers join the bank check (default: ${DEFAULT-VALUE}).")
+    int killClients;
+
     @Override
     public Integer call() throws Exception {
         if (nodes < 3) {
@@ -93,6 +100,10 @@ final class ChaosCommand implements Callable<Integer> {
         }
         if (!List.of("insert", "bank", "list-append", "transactions").contains(workload)) {
             System.err.println("tessera chaos: --workload is insert, bank, list-append or transactions");
+            return 2;
+        }
+        if (killClients < 0 || (killClients > 0 && !workload.equals("bank") && !workload.equals("transactions"))) {
+            System.err.println("tessera chaos: --kill-clients N needs --workload bank or transactions");
             return 2;
         }
         if (!durability.equals("sync") && !durability.equals("memory")) {
@@ -140,7 +151,8 @@ final class ChaosCommand implements Callable<Integer> {
         TransactionChaosRun.Settings settings = new TransactionChaosRun.Settings(dir,
                 Duration.ofMillis((long) (minutes * 60_000)), bank, listAppend, writers, shards, nodes, coordinators,
                 durability, s, Duration.ofSeconds(120), Duration.ofSeconds(60), Duration.ofSeconds(120),
-                logRetention > 0 ? List.of("--log-retention", Integer.toString(logRetention)) : List.of());
+                logRetention > 0 ? List.of("--log-retention", Integer.toString(logRetention)) : List.of(),
+                killClients);
         ChaosReport report = TransactionChaosRun.run(settings, line -> {
             System.out.println(line);
             System.out.flush();

@@ -278,6 +278,19 @@ public final class FaultCluster implements AutoCloseable {
         return all;
     }
 
+    /**
+     * A client process, not started: {@code ChildMain} with {@code args} on the same copy of the
+     * classpath as the cluster, its output in {@code <dir>/clients/<name>.log}. Clients are not
+     * {@link #members()}: they come and go (a killed client is replaced by a new one), and the
+     * cluster's health is not theirs. {@code jvmOptions} may set e.g. a fault-injection property.
+     */
+    public Member client(String name, List<String> jvmOptions, List<String> args) {
+        List<String> options = new ArrayList<>(List.of("-Xmx256m"));
+        options.addAll(jvmOptions);
+        return new Member(Member.Role.CLIENT, name, command(classpath, options, args.toArray(String[]::new)),
+                dir.resolve("clients").resolve(name + ".log"));
+    }
+
     /** Waits until {@code nodeId} is registered in {@code /nodes/live}; false after {@code timeout}. */
     public boolean awaitLive(String nodeId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

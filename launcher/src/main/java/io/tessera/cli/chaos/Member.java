@@ -9,10 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One process of a {@link FaultCluster} (ZooKeeper, a coordinator or a shard node): a child JVM
+ * One process of a {@link FaultCluster} (ZooKeeper, a coordinator, a shard node, or a client): a child JVM
  * started with the same arguments every time, so a restarted node keeps its id and data directory.
  * Faults are real signals sent with {@code kill}: {@code -KILL} (a crash), {@code -STOP} and
  * {@code -CONT} (a pause: the process holds its sockets and its ZooKeeper session silently expires).
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Member {
     /** What the process runs. */
-    public enum Role { ZOOKEEPER, COORDINATOR, NODE }
+    public enum Role { ZOOKEEPER, COORDINATOR, NODE, CLIENT }
 
     private final Role role;
     private final String name;
@@ -83,7 +84,12 @@ public final class Member {
         paused = false;
     }
 
-    /** {@code kill -9}: the process dies at once, without running any shutdown code. */
+    /**
+     * {@code kill -9}: the process dies at once, without running any shutdown code. The SIGKILL is
+     * sent by this JVM itself ({@link Process#destroyForcibly()}, i.e. {@code kill(pid, SIGKILL)}),
+     * not by a spawned {@code kill}, so it lands within a millisecond: a client is killed inside the
+     * commit it was seen entering.
+     */
     public void kill() throws IOException, InterruptedException {
         Process p;
         synchronized (this) {
@@ -91,7 +97,7 @@ public final class Member {
             if (p == null || !p.isAlive()) {
                 return;
             }
-            signal("KILL", p.pid());
+            p.destroyForcibly();
             paused = false;
         }
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -136,6 +142,21 @@ public final class Member {
         }
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         return false;
+    }
+
+    /**
+     * Waits up to {@code timeout} for the current incarnation to exit by itself; returns its exit
+     * status, or empty when it still runs (or never started).
+     */
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (p == null || !p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(p.exitValue());
     }
 
     /** Whether the current incarnation has exited, and with which status (for error messages). */

@@ -162,7 +162,7 @@ public final class ReplicaAudit {
                 ((Number) v.get(2)).longValue(), (String) v.get(3));
     }
 
-    private static void copyReplicaFiles(Path from, Path to) throws IOException {
+    static void copyReplicaFiles(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         if (!Files.isDirectory(from)) {
             return;

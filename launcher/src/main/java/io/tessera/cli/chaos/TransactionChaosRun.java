@@ -2,12 +2,15 @@ package io.tessera.cli.chaos;
 
 import io.tessera.cli.chaos.bank.BankState;
 import io.tessera.cli.chaos.bank.BankWorkload;
+import io.tessera.cli.chaos.bank.Transfer;
+import io.tessera.cli.chaos.bank.TransferHistory;
 import io.tessera.cli.chaos.bank.Verdict;
 import io.tessera.cli.chaos.history.Anomaly;
 import io.tessera.cli.chaos.history.ListAppendWorkload;
 import io.tessera.cli.chaos.history.SnapshotIsolationChecker;
 import io.tessera.cli.chaos.txn.Outcome;
 import io.tessera.protocol.proto.TableSchema;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -25,7 +28,9 @@ import java.util.function.LongSupplier;
  * (primaries killed and restarted, paused, the leading coordinator killed) for a while, then the
  * checks: transactions commit again after the last fault, the bank invariants hold (every read sums
  * to the total, the ledger replays to the final balances), the list-append history shows no
- * snapshot isolation anomaly, the replicas converge, and no process died unless killed.
+ * snapshot isolation anomaly, the replicas converge, and no process died unless killed. With
+ * {@code killedClients > 0} ({@code --kill-clients}) transfer clients also run as processes that
+ * the {@link ClientNemesis} kills mid-transfer; their histories join the bank check.
  */
 public final class TransactionChaosRun {
     /**
@@ -43,10 +48,23 @@ public final class TransactionChaosRun {
      * @param healTimeout     before each fault, for the cluster to heal; after the last, for commits to resume
      * @param convergeTimeout after the faults, for every replica to catch up
      * @param nodeArgs        further {@code tessera node} flags (e.g. {@code --log-retention 200})
+     * @param killedClients   with the bank: transfer clients run as processes of their own besides the
+     *                        in-process ones, killed with {@code kill -9} mid-transfer and replaced
+     *                        ({@link ClientNemesis}) during the faults; 0 = none
      */
     public record Settings(Path dir, Duration faults, boolean bank, boolean listAppend, int clients, int shards,
                            int nodes, int coordinators, String durability, long seed, Duration startTimeout,
-                           Duration healTimeout, Duration convergeTimeout, List<String> nodeArgs) {}
+                           Duration healTimeout, Duration convergeTimeout, List<String> nodeArgs, int killedClients) {
+        public Settings(Path dir, Duration faults, boolean bank, boolean listAppend, int clients, int shards, int nodes,
+                        int coordinators, String durability, long seed, Duration startTimeout, Duration healTimeout,
+                        Duration convergeTimeout, List<String> nodeArgs) {
+            this(dir, faults, bank, listAppend, clients, shards, nodes, coordinators, durability, seed, startTimeout,
+                    healTimeout, convergeTimeout, nodeArgs, 0);
+        }
+    }
+
+    /** The locks of a dead client live this long after its last heartbeat (the driver's default txnTtlMs). */
+    private static final Duration LOCK_TTL = Duration.ofSeconds(3);
 
     private TransactionChaosRun() {}
 
@@ -56,14 +74,15 @@ public final class TransactionChaosRun {
                 + "workload, " + s.nodes() + " nodes, " + s.coordinators() + " coordinators, " + s.shards()
                 + " shards x 3 replicas per table, " + s.clients() + " clients per workload, faults for "
                 + s.faults().toSeconds() + " s, durability " + s.durability() + ", seed " + s.seed() + ", data "
-                + s.dir().toAbsolutePath());
+                + s.dir().toAbsolutePath() + (s.bank() && s.killedClients() > 0 ? ", " + s.killedClients()
+                + " transfer client processes killed mid-transfer and replaced" : ""));
         progress.accept("starting the cluster in " + s.dir().toAbsolutePath());
         try (FaultCluster cluster = FaultCluster.start(new FaultCluster.Settings(s.dir(), s.nodes(), s.coordinators(),
                 s.durability(), s.startTimeout(), s.nodeArgs()))) {
             String url = cluster.jdbcUrl();
             String options = "SHARDS " + s.shards() + " REPLICAS 3";
-            BankWorkload bank = s.bank() ? new BankWorkload(url,
-                    new BankWorkload.Settings(8 * s.shards(), 1000, s.clients(), 2, 100, options), s.seed()) : null;
+            BankWorkload.Settings bankSettings = new BankWorkload.Settings(8 * s.shards(), 1000, s.clients(), 2, 100, options);
+            BankWorkload bank = s.bank() ? new BankWorkload(url, bankSettings, s.seed()) : null;
             ListAppendWorkload lists = s.listAppend() ? new ListAppendWorkload(url,
                     new ListAppendWorkload.Settings(s.clients(), 2 * s.shards(), 30, 4, options), s.seed()) : null;
             List<Long> tables = new ArrayList<>();
@@ -87,11 +106,31 @@ public final class TransactionChaosRun {
             }
             Thread ticker = ticker(bank, lists, progress);
             Nemesis nemesis = new Nemesis(cluster, tables.get(0), s.seed(), s.healTimeout(), progress);
+            TransferClients transferClients = null;
+            ClientNemesis clientNemesis = null;
+            Thread clientKiller = null;
+            if (bank != null && s.killedClients() > 0) {
+                transferClients = new TransferClients(cluster, bankSettings.accounts(), bankSettings.maxAmount(), s.seed());
+                clientNemesis = new ClientNemesis(transferClients, s.killedClients(), s.seed(),
+                        line -> progress.accept("clients: " + line));
+                clientNemesis.start();
+                clientKiller = clientKiller(clientNemesis, s.faults(), report);
+            }
             try {
                 Thread.sleep(3000);
                 nemesis.run(s.faults());
+                if (clientKiller != null) {
+                    clientKiller.join();
+                    clientNemesis.killAll();
+                }
             } finally {
                 ticker.interrupt();
+                if (clientKiller != null) {
+                    clientKiller.interrupt();
+                }
+                if (transferClients != null) {
+                    transferClients.killAll();
+                }
             }
             long afterFaults = committed.getAsLong();
             long deadline = System.nanoTime() + s.healTimeout().toNanos();
@@ -113,7 +152,7 @@ public final class TransactionChaosRun {
                 report.note(String.format("  fault t+%.1fs %s", e.atSeconds(), e.what()));
             }
             if (bank != null) {
-                checkBank(bank, s, report, progress);
+                checkBank(bank, transferClients, clientNemesis, s, report, progress);
             }
             if (lists != null) {
                 checkLists(lists, s, report, progress);
@@ -138,17 +177,63 @@ public final class TransactionChaosRun {
         return report;
     }
 
-    private static void checkBank(BankWorkload bank, Settings s, ChaosReport report, Consumer<String> progress)
-            throws InterruptedException {
+    private static void checkBank(BankWorkload bank, TransferClients transferClients, ClientNemesis clientNemesis,
+                                  Settings s, ChaosReport report, Consumer<String> progress)
+            throws InterruptedException, IOException {
         progress.accept("bank: " + bank.summary() + "; reading the final state");
         report.note("bank: " + bank.summary());
         bank.errors().summary().forEach((state, what) -> report.note("  bank error " + state + ": " + what));
+        List<Transfer> transfers = new ArrayList<>(bank.transfers());
+        if (clientNemesis != null) {
+            checkKilledClients(transferClients, clientNemesis, transfers, report);
+            // The final read resolves every lock the dead clients left: past their TTL, none is read past.
+            long sinceLastKill = System.nanoTime() - clientNemesis.lastKillNanos();
+            Thread.sleep(Math.max(0, LOCK_TTL.toMillis() + 1000 - sinceLastKill / 1_000_000));
+        }
         BankState fin = bank.readFinalState(s.convergeTimeout());
-        for (Verdict v : bank.checker().check(bank.transfers(), bank.reads(), fin)) {
+        for (Verdict v : bank.checker().check(transfers, bank.reads(), fin)) {
             report.check("bank: " + v.check(), v.violations());
+        }
+        if (clientNemesis != null && fin != null) {
+            long unknownCommitted = transfers.stream().filter(t -> t.outcome() == Outcome.INDETERMINATE
+                    && fin.ledger().containsKey(t.id())).count();
+            report.note("  of the transfers with an unknown outcome, " + unknownCommitted + " committed (ledger row found)");
         }
         report.check("bank: transfers committed", bank.count(Outcome.COMMITTED) > 0 ? List.of()
                 : List.of("no transfer committed"));
+    }
+
+    /** Adds the client processes' transfers to {@code transfers}; notes and checks what the kills hit. */
+    private static void checkKilledClients(TransferClients transferClients, ClientNemesis clientNemesis,
+                                           List<Transfer> transfers, ChaosReport report) throws IOException {
+        List<TransferHistory> histories = transferClients.histories();
+        histories.forEach(h -> transfers.addAll(h.transfers()));
+        long committed = histories.stream().mapToLong(h -> h.count(Outcome.COMMITTED)).sum();
+        long unknown = histories.stream().mapToLong(h -> h.diedInCommit().size()).sum();
+        report.note("bank client processes: " + histories.size() + " started, " + clientNemesis.summary() + "; their "
+                + "transfers: " + committed + " acknowledged, " + unknown + " with an unknown outcome (died in commit())");
+        for (ClientNemesis.Kill k : clientNemesis.kills()) {
+            report.note(String.format("  client kill t+%.1fs %s aimed %s: %s", k.atSeconds(), k.client(), k.aimedAt(),
+                    k.inFlight() == null ? "nothing in flight" : k.inFlight() + (k.diedInCommit() ? " inside commit()" : "")));
+        }
+        report.check("bank: client processes exit only when killed", clientNemesis.crashes());
+        report.check("bank: a client kill hit a transfer in flight", clientNemesis.kills().stream()
+                .anyMatch(k -> k.inFlight() != null) ? List.of() : List.of("no kill hit a transfer in flight"));
+    }
+
+    private static Thread clientKiller(ClientNemesis clientNemesis, Duration duration, ChaosReport report) {
+        Thread t = new Thread(() -> {
+            try {
+                clientNemesis.run(duration);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                report.check("bank: the client kill loop runs", List.of(e.toString()));
+            }
+        }, "client-nemesis");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static void checkLists(ListAppendWorkload lists, Settings s, ChaosReport report, Consumer<String> progress)

@@ -35,6 +35,14 @@ final class TwoPhaseCommit {
   /** Attempts at finding a commit timestamp above every reader's push. */
   private static final int COMMIT_TS_ATTEMPTS = 10;
   private static final Logger LOG = LoggerFactory.getLogger(TwoPhaseCommit.class);
+  /**
+   * Fault injection for tests only (docs/transactions.md, "Evidence"): the system property
+   * {@code tessera.test.haltAfter} set to {@code prewrite} or {@code primaryCommit} makes the JVM
+   * halt (status 137, like {@code kill -9}: no shutdown hooks, no rollback) when a transaction that
+   * wrote to several shards is about to commit, or right after its primary's shard committed it
+   * (the commit point) and before the other shards are told. Unset, it does nothing.
+   */
+  private static final String HALT_AFTER = System.getProperty("tessera.test.haltAfter", "");
 
   private final ShardRpc rpc;
   private final ClusterTxns txns;
@@ -55,6 +63,7 @@ final class TwoPhaseCommit {
       return 0;
     }
     long startTs = txn.startTs();
+    haltForTest("prewrite", txn);
     long commitTs = 0;
     for (int attempt = 1; ; attempt++) {
       commitTs = txns.client().coordinator().nextTimestamp();
@@ -81,12 +90,22 @@ final class TwoPhaseCommit {
       throw TesseraException.fromShard(error, "committing transaction " + startTs
           + " on the shard of its primary key " + primary.getShardId());
     }
+    haltForTest("primaryCommit", txn);
     long ts = commitTs;
     forEachSecondary(txn, shard -> rpc.call(shard, "CommitTxn of transaction " + startTs,
         (stub, ref) -> stub.commitTxn(CommitTxnRequest.newBuilder().setShard(ref)
             .setStartTs(startTs).setCommitTs(ts).build()),
         TxnResponse::getError), "commit (it is committed: readers roll its locks forward)");
     return commitTs;
+  }
+
+  /** The fault-injection hook: see {@link #HALT_AFTER}. */
+  private static void haltForTest(String point, Transaction txn) {
+    if (HALT_AFTER.equals(point) && txn.shards().size() > 1) {
+      LOG.warn("Fault injection (tessera.test.haltAfter={}): halting the JVM in the commit of {}"
+          + " (shards {})", point, txn, txn.shards());
+      Runtime.getRuntime().halt(137);
+    }
   }
 
   /** Rolls {@code txn} back on every shard it wrote to (best effort, logged). */

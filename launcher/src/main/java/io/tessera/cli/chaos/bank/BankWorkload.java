@@ -22,16 +22,17 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The bank workload over plain JDBC, for any database with transactions. Accounts start with the
- * same balance; transfer clients move money between two random accounts in one transaction (read
- * both balances, skip when the source has too little, write both new balances, insert a row into the
- * transfer ledger table, commit) and retry a transfer that failed with 40001 as a fresh transaction;
- * reader clients read every balance in one REPEATABLE READ transaction. Every attempt and every
- * committed read is recorded for the {@link BankChecker}.
+ * same balance; transfer clients ({@link TransferClient}) move money between two random accounts in
+ * one transaction (read both balances, skip when the source has too little, write both new balances,
+ * insert a row into the transfer ledger table, commit) and retry a transfer that failed with 40001 as
+ * a fresh transaction; reader clients read every balance in one REPEATABLE READ transaction. Every
+ * attempt and every committed read is recorded for the {@link BankChecker}. Transfer clients may also
+ * run as separate processes ({@link TransferClientProcess}, with zero transfer clients here): their
+ * attempts come from their history files ({@link TransferHistory}).
  */
 public final class BankWorkload {
     public static final String ACCOUNTS = "BANK_ACCOUNTS";
     public static final String LEDGER = "BANK_TRANSFERS";
-    private static final int MAX_RETRIES = 30;
 
     /**
      * @param accounts       accounts (ids 0..n-1)
@@ -57,6 +58,22 @@ public final class BankWorkload {
     private final AtomicLong insufficientFunds = new AtomicLong();
     private final AtomicLong failedReads = new AtomicLong();
     private final AtomicLong gaveUp = new AtomicLong();
+    private final TransferListener recorder = new TransferListener() {
+        @Override
+        public void finished(Transfer transfer) {
+            transfers.add(transfer);
+        }
+
+        @Override
+        public void skipped(long id) {
+            insufficientFunds.incrementAndGet();
+        }
+
+        @Override
+        public void gaveUp(int attempts) {
+            gaveUp.incrementAndGet();
+        }
+    };
 
     public BankWorkload(String url, Settings settings, long seed) {
         this(url, settings, seed, Connection.TRANSACTION_REPEATABLE_READ);
@@ -102,81 +119,10 @@ public final class BankWorkload {
     }
 
     private void transferLoop(int client, BooleanSupplier stopping) throws InterruptedException {
-        SplittableRandom random = new SplittableRandom(seed * 31 + client);
+        TransferClient transferClient = new TransferClient(settings.accounts(), settings.maxAmount(),
+                nextTransferId::getAndIncrement, new SplittableRandom(seed * 31 + client), recorder);
         try (TransactionRunner runner = new TransactionRunner(url, isolation, errors)) {
-            while (!stopping.getAsBoolean()) {
-                int from = random.nextInt(settings.accounts());
-                int to = random.nextInt(settings.accounts() - 1);
-                to = to >= from ? to + 1 : to;
-                long amount = 1 + random.nextLong(settings.maxAmount());
-                transfer(runner, from, to, amount, random, stopping);
-            }
-        }
-    }
-
-    /** One transfer, retried as a fresh transaction (with a fresh id) while it fails with 40001. */
-    private void transfer(TransactionRunner runner, int from, int to, long amount, SplittableRandom random,
-                          BooleanSupplier stopping) throws InterruptedException {
-        for (int attempt = 1; !stopping.getAsBoolean(); attempt++) {
-            long id = nextTransferId.getAndIncrement();
-            boolean[] skipped = {false};
-            TransactionRunner.Result r = runner.run(c -> {
-                long fromBalance = balance(c, from);
-                long toBalance = balance(c, to);
-                if (fromBalance < amount) {
-                    skipped[0] = true;
-                    return;
-                }
-                setBalance(c, from, fromBalance - amount);
-                setBalance(c, to, toBalance + amount);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO " + LEDGER + " (id, from_acct, to_acct, amount) VALUES (?, ?, ?, ?)")) {
-                    ps.setLong(1, id);
-                    ps.setInt(2, from);
-                    ps.setInt(3, to);
-                    ps.setLong(4, amount);
-                    ps.executeUpdate();
-                }
-            });
-            if (skipped[0] && r.committed()) {
-                insufficientFunds.incrementAndGet();
-                return;
-            }
-            transfers.add(new Transfer(id, from, to, amount, r.outcome(), r.error() == null ? null : describe(r.error())));
-            if (!r.retryable()) {
-                if (!r.committed()) {
-                    Thread.sleep(random.nextInt(50)); // e.g. a failover in progress: do not spin
-                }
-                return;
-            }
-            if (attempt >= MAX_RETRIES) {
-                gaveUp.incrementAndGet();
-                return;
-            }
-            Thread.sleep(random.nextInt(1 + Math.min(100, 5 * attempt)));
-        }
-    }
-
-    private static long balance(Connection c, int account) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM " + ACCOUNTS + " WHERE id = ?")) {
-            ps.setInt(1, account);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IllegalStateException("account " + account + " not found");
-                }
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private static void setBalance(Connection c, int account, long balance) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + ACCOUNTS + " SET balance = ? WHERE id = ?")) {
-            ps.setLong(1, balance);
-            ps.setInt(2, account);
-            int n = ps.executeUpdate();
-            if (n != 1) {
-                throw new IllegalStateException("UPDATE of account " + account + " changed " + n + " rows");
-            }
+            transferClient.run(runner, stopping);
         }
     }
 
@@ -239,10 +185,6 @@ public final class BankWorkload {
         }
     }
 
-    private static String describe(Exception e) {
-        return e instanceof SQLException s ? s.getSQLState() + " " + s.getMessage() : e.toString();
-    }
-
     public List<Transfer> transfers() {
         synchronized (transfers) {
             return List.copyOf(transfers);
@@ -267,7 +209,7 @@ public final class BankWorkload {
     public String summary() {
         return "transfers: committed " + count(Outcome.COMMITTED) + ", aborted " + count(Outcome.ABORTED)
                 + " (40001: " + errors.count("40001") + "), indeterminate " + count(Outcome.INDETERMINATE)
-                + ", skipped for insufficient funds " + insufficientFunds.get() + ", gave up after " + MAX_RETRIES
+                + ", skipped for insufficient funds " + insufficientFunds.get() + ", gave up after " + TransferClient.MAX_RETRIES
                 + " conflicts " + gaveUp.get() + "; reads: " + reads.size() + " committed, " + failedReads.get() + " failed";
     }
 }
