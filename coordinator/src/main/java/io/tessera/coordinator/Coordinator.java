@@ -5,6 +5,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.tessera.coordinator.catalog.Catalog;
 import io.tessera.coordinator.failover.FailoverManager;
 import io.tessera.coordinator.failover.SyncSetChanges;
+import io.tessera.coordinator.gc.GarbageCollector;
+import io.tessera.coordinator.gc.GcRound;
+import io.tessera.coordinator.gc.SafePointStore;
 import io.tessera.coordinator.leader.Fence;
 import io.tessera.coordinator.leader.Leadership;
 import io.tessera.coordinator.leader.LeadershipListener;
@@ -18,6 +21,7 @@ import io.tessera.protocol.meta.ZkPaths;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -28,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One coordinator process: joins the leader election of its cluster and, while it leads, serves
- * timestamps, DDL and sync-set changes over gRPC and runs failover ({@link FailoverManager}).
+ * timestamps, DDL and sync-set changes over gRPC and runs failover ({@link FailoverManager}) and
+ * garbage collection ({@link GarbageCollector}).
  * Standbys serve too, answering NOT_PRIMARY with the leader's address. Construct,
  * {@link #start()}, and {@link #close()}; the launcher and the embedded cluster own the process
  * around it.
@@ -48,6 +53,7 @@ public final class Coordinator implements AutoCloseable {
     private TimestampOracle tso;
     private DeadLeaderEviction eviction;
     private FailoverManager failover;
+    private volatile GarbageCollector gc;
     private Leadership leadership;
     private Server server;
     private boolean started;
@@ -93,6 +99,9 @@ public final class Coordinator implements AutoCloseable {
                     config.replaceAfter(), fence -> leadership.termRejected(fence), System::nanoTime);
             membership.addListener(failover);
             FailoverManager failoverDuty = failover;
+            gc = new GarbageCollector(shardStates, membership, nodeAdmin, tso, new SafePointStore(curator),
+                    config.gcWindow(), config.gcInterval(), fence -> leadership.termRejected(fence));
+            GarbageCollector gcDuty = gc;
 
             leadership = new Leadership(curator, config.id(), new LeadershipListener() {
                 @Override
@@ -100,10 +109,12 @@ public final class Coordinator implements AutoCloseable {
                     catalog.ensureLayout();
                     tso.recover(fence);
                     failoverDuty.start(fence);
+                    gcDuty.start(fence);
                 }
 
                 @Override
                 public void deposed(Fence fence) {
+                    gcDuty.stop(fence);
                     failoverDuty.stop(fence);
                     tso.stop();
                 }
@@ -167,6 +178,12 @@ public final class Coordinator implements AutoCloseable {
         return l.awaitLeadership(timeout);
     }
 
+    /** The last garbage-collection round this coordinator ran as leader, if any. */
+    public Optional<GcRound> lastGcRound() {
+        GarbageCollector g = gc;
+        return g == null ? Optional.empty() : g.lastRound();
+    }
+
     /** For tests in this module: the coordinator's ZooKeeper session. */
     CuratorFramework curator() {
         return curator;
@@ -202,6 +219,9 @@ public final class Coordinator implements AutoCloseable {
         }
         if (failover != null) {
             failover.close();
+        }
+        if (gc != null) {
+            gc.close();
         }
         if (tso != null) {
             tso.close();

@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param replaceAfter how long a shard node may be absent from {@code /nodes/live} before the leader re-creates its
  *     replicas on other nodes (default 10 min). The leader measures absence in memory: a new leader starts
  *     the clock again
+ * @param gcWindow how far the GC safe point stays behind the timestamp oracle (default 10 min): {@code AS OF}
+ *     reads may go back that far, and a transaction open for longer is aborted (docs/transactions.md)
+ * @param gcInterval time between two GC rounds of the leader; null = 1 min, or the window when it is shorter
  */
 public record CoordinatorConfig(
         String id,
@@ -33,13 +36,17 @@ public record CoordinatorConfig(
         Duration nodeRpcTimeout,
         Duration tsoWindow,
         int defaultReplicationFactor,
-        Duration replaceAfter) {
+        Duration replaceAfter,
+        Duration gcWindow,
+        Duration gcInterval) {
 
     public static final Duration DEFAULT_ZK_SESSION_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_NODE_RPC_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_TSO_WINDOW = Duration.ofSeconds(3);
     public static final int DEFAULT_REPLICATION_FACTOR = 3;
     public static final Duration DEFAULT_REPLACE_AFTER = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_GC_WINDOW = Duration.ofMinutes(10);
+    public static final Duration DEFAULT_GC_INTERVAL = Duration.ofMinutes(1);
 
     public CoordinatorConfig {
         Objects.requireNonNull(id, "id");
@@ -62,43 +69,73 @@ public record CoordinatorConfig(
         if (replaceAfter.isNegative() || replaceAfter.isZero()) {
             throw new IllegalArgumentException("replaceAfter must be positive: " + replaceAfter);
         }
+        gcWindow = gcWindow == null ? DEFAULT_GC_WINDOW : gcWindow;
+        if (gcWindow.isNegative() || gcWindow.isZero()) {
+            throw new IllegalArgumentException("gcWindow must be positive: " + gcWindow);
+        }
+        if (gcInterval != null && (gcInterval.isNegative() || gcInterval.isZero())) {
+            throw new IllegalArgumentException("gcInterval must be positive: " + gcInterval);
+        }
+    }
+
+    /** The time between two GC rounds: as configured, else 1 min, or the window when that is shorter. */
+    @Override
+    public Duration gcInterval() {
+        if (gcInterval != null) {
+            return gcInterval;
+        }
+        return gcWindow.compareTo(DEFAULT_GC_INTERVAL) < 0 ? gcWindow : DEFAULT_GC_INTERVAL;
     }
 
     /** The configuration without {@code replaceAfter} (the default, 10 min). */
     public CoordinatorConfig(String id, String zkConnect, String cluster, String host, int grpcPort,
             Duration zkSessionTimeout, Duration nodeRpcTimeout, Duration tsoWindow, int defaultReplicationFactor) {
         this(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout, tsoWindow,
-                defaultReplicationFactor, null);
+                defaultReplicationFactor, null, null, null);
     }
 
-    /** A configuration with default timeouts, a 3 s TSO window, replication factor 3 and replacement after 10 min. */
+    /**
+     * A configuration with default timeouts, a 3 s TSO window, replication factor 3, replacement after
+     * 10 min and a 10 min GC window.
+     */
     public static CoordinatorConfig of(String id, String zkConnect, String cluster, String host, int grpcPort) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, null, null, null,
-                DEFAULT_REPLICATION_FACTOR, null);
+                DEFAULT_REPLICATION_FACTOR, null, null, null);
     }
 
     public CoordinatorConfig withZkSessionTimeout(Duration timeout) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, timeout, nodeRpcTimeout, tsoWindow,
-                defaultReplicationFactor, replaceAfter);
+                defaultReplicationFactor, replaceAfter, gcWindow, gcInterval);
     }
 
     public CoordinatorConfig withNodeRpcTimeout(Duration timeout) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, timeout, tsoWindow,
-                defaultReplicationFactor, replaceAfter);
+                defaultReplicationFactor, replaceAfter, gcWindow, gcInterval);
     }
 
     public CoordinatorConfig withTsoWindow(Duration window) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout, window,
-                defaultReplicationFactor, replaceAfter);
+                defaultReplicationFactor, replaceAfter, gcWindow, gcInterval);
     }
 
     public CoordinatorConfig withDefaultReplicationFactor(int replicationFactor) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout,
-                tsoWindow, replicationFactor, replaceAfter);
+                tsoWindow, replicationFactor, replaceAfter, gcWindow, gcInterval);
     }
 
     public CoordinatorConfig withReplaceAfter(Duration after) {
         return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout,
-                tsoWindow, defaultReplicationFactor, after);
+                tsoWindow, defaultReplicationFactor, after, gcWindow, gcInterval);
+    }
+
+    public CoordinatorConfig withGcWindow(Duration window) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout,
+                tsoWindow, defaultReplicationFactor, replaceAfter, window, gcInterval);
+    }
+
+    /** null = the default (1 min, or the window when shorter). */
+    public CoordinatorConfig withGcInterval(Duration interval) {
+        return new CoordinatorConfig(id, zkConnect, cluster, host, grpcPort, zkSessionTimeout, nodeRpcTimeout,
+                tsoWindow, defaultReplicationFactor, replaceAfter, gcWindow, interval);
     }
 }

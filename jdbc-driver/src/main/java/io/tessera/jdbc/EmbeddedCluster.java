@@ -56,6 +56,8 @@ public final class EmbeddedCluster implements AutoCloseable {
         private String cluster = ZkPaths.DEFAULT_CLUSTER;
         private Durability durability;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private Duration gcWindow;
+        private Duration gcInterval;
 
         private Builder() {}
 
@@ -114,6 +116,21 @@ public final class EmbeddedCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How far back {@code AS OF} reads may go and how long a transaction may stay open: versions
+         * older than this are garbage-collected (default 10 min; docs/transactions.md).
+         */
+        public Builder gcWindow(Duration window) {
+            this.gcWindow = window;
+            return this;
+        }
+
+        /** Time between garbage-collection rounds (default 1 min, or the window when shorter). */
+        public Builder gcInterval(Duration interval) {
+            this.gcInterval = interval;
+            return this;
+        }
+
         /** Starts the cluster and returns once its nodes and coordinator are registered. */
         public EmbeddedCluster start() throws IOException, InterruptedException {
             EmbeddedCluster c = new EmbeddedCluster(this);
@@ -151,7 +168,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         String zk = zooKeeper.connectString();
         int replicas = config.replicas > 0 ? config.replicas : Math.max(1, Math.min(DEFAULT_REPLICAS, config.nodes));
         coordinator = new Coordinator(CoordinatorConfig.of("coordinator-1", zk, config.cluster, LOOPBACK, 0)
-                .withDefaultReplicationFactor(replicas));
+                .withDefaultReplicationFactor(replicas).withGcWindow(config.gcWindow).withGcInterval(config.gcInterval));
         coordinator.start();
         Durability durability = config.durability != null ? config.durability
                 : config.dataDir != null ? Durability.SYNC : Durability.MEMORY;
@@ -197,6 +214,11 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     public List<ShardNode> nodes() {
         return List.copyOf(nodes);
+    }
+
+    /** The coordinator running in this JVM (its duties' state, e.g. the last GC round). */
+    public Coordinator coordinator() {
+        return coordinator;
     }
 
     /** Stops nodes, coordinator and ZooKeeper, in that order; idempotent. */

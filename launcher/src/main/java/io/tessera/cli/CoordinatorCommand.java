@@ -35,13 +35,24 @@ final class CoordinatorCommand extends ClusterCommand implements Callable<Intege
                     + " outages up to 75% of it (default: ${DEFAULT-VALUE}).")
     long zkSessionTimeoutMs;
 
+    @Option(names = "--gc-window", defaultValue = "600", paramLabel = "SECONDS",
+            description = "How far back AS OF reads may go and how long a transaction may stay open: older versions"
+                    + " are garbage-collected (default: ${DEFAULT-VALUE}).")
+    long gcWindowSeconds;
+
+    @Option(names = "--gc-interval", paramLabel = "SECONDS",
+            description = "Time between garbage-collection rounds (default: 60, or the window when shorter).")
+    Long gcIntervalSeconds;
+
     @Override
     public Integer call() throws Exception {
         String coordinatorId = id != null ? id : "coordinator-" + host + "-" + ProcessHandle.current().pid();
         Coordinator coordinator = new Coordinator(
                 CoordinatorConfig.of(coordinatorId, zk, cluster, host, port).withDefaultReplicationFactor(replicas)
                         .withReplaceAfter(Duration.ofSeconds(replaceAfterSeconds))
-                        .withZkSessionTimeout(Duration.ofMillis(zkSessionTimeoutMs)));
+                        .withZkSessionTimeout(Duration.ofMillis(zkSessionTimeoutMs))
+                        .withGcWindow(Duration.ofSeconds(gcWindowSeconds))
+                        .withGcInterval(gcIntervalSeconds == null ? null : Duration.ofSeconds(gcIntervalSeconds)));
         coordinator.start();
         Processes.onShutdown("coordinator", coordinator::close);
         System.out.println("Coordinator " + coordinatorId + " of cluster '" + cluster + "' serving " + coordinator.address()

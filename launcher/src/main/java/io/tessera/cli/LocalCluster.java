@@ -37,7 +37,13 @@ final class LocalCluster implements AutoCloseable {
 
     /** Settings of a local cluster. */
     record Settings(Path dataDir, int nodes, int zkPort, String cluster, int replicas, Durability durability,
-                    Duration startTimeout) {}
+                    Duration startTimeout, Duration gcWindow, Duration gcInterval) {
+        /** With the default GC window and interval (null: 10 min, 1 min). */
+        Settings(Path dataDir, int nodes, int zkPort, String cluster, int replicas, Durability durability,
+                Duration startTimeout) {
+            this(dataDir, nodes, zkPort, cluster, replicas, durability, startTimeout, null, null);
+        }
+    }
 
     /** Starts ZooKeeper, the coordinator and the node processes; returns when all nodes are registered. */
     static LocalCluster start(Settings s) throws IOException, InterruptedException {
@@ -54,6 +60,8 @@ final class LocalCluster implements AutoCloseable {
                 .zkPort(s.zkPort())
                 .cluster(s.cluster())
                 .startTimeout(s.startTimeout())
+                .gcWindow(s.gcWindow())
+                .gcInterval(s.gcInterval())
                 .start();
         LocalCluster cluster = new LocalCluster(dir, core);
         try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tessera.protocol.meta.ZkPaths;
 import io.tessera.protocol.proto.ScanRequest;
 import io.tessera.protocol.proto.ShardState;
+import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.testing.JdbcTesting;
 import io.tessera.sql.testing.LocalClusterFixture;
@@ -23,8 +24,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Which read timestamp statements send: {@code read_ts = 0} (the latest state, no timestamp
  * oracle) for an autocommit statement whose only shard scan reaches one shard; one timestamp from
- * the oracle, shared by all its scans, otherwise. Observed on a stand-in node that records the
- * scans it forwards, with {@value StatementTimestamps#LATEST_PROPERTY} on.
+ * the oracle, shared by all its scans, otherwise; and that an autocommit write to one shard asks
+ * no timestamp either ({@code commit_ts = 0}), naming the snapshot it read its rows at instead.
+ * Observed on a stand-in node that records the scans and writes it forwards, with
+ * {@value StatementTimestamps#LATEST_PROPERTY} on.
  */
 class SingleShardStatementsSkipTheTimestampOracleTest {
   private static LocalClusterFixture cluster;
@@ -74,6 +77,7 @@ class SingleShardStatementsSkipTheTimestampOracleTest {
   @BeforeEach void forget() throws Exception {
     c.setAutoCommit(true);
     recorder.scans.clear();
+    recorder.writes.clear();
   }
 
   @Test void pointSelectReadsTheLatestStateOfItsShard() throws Exception {
@@ -105,9 +109,41 @@ class SingleShardStatementsSkipTheTimestampOracleTest {
     assertThat(recorder.scans.get(0).getReadTs()).isPositive();
   }
 
-  @Test void rowsAnUpdateReadsComeFromATimestamp() throws Exception {
+  @Test void anUpdateOfOneShardReadsTheLatestStateAndTheShardChoosesItsCommitTimestamp()
+      throws Exception {
+    JdbcTesting.execute(c, "INSERT INTO t VALUES (1, 'a')");
+    recorder.scans.clear();
+    recorder.writes.clear();
     JdbcTesting.execute(c, "UPDATE t SET v = 'x' WHERE id = 1");
-    assertThat(recorder.scans).hasSize(1);
-    assertThat(recorder.scans.get(0).getReadTs()).isPositive();
+    assertThat(recorder.scans).extracting(ScanRequest::getReadTs).containsExactly(0L);
+    assertThat(recorder.writes).hasSize(1);
+    WriteRequest write = recorder.writes.get(0);
+    assertThat(write.getCommitTs()).isZero();
+    // The write names the snapshot the shard resolved the read to: a concurrent update of the
+    // row after it fails the write with 40001 instead of being overwritten.
+    assertThat(write.getReadTs()).isPositive();
+    JdbcTesting.execute(c, "DELETE FROM t WHERE id = 1");
+  }
+
+  @Test void aWriteOfRowsReadAtAnOracleTimestampNamesThatTimestamp() throws Exception {
+    JdbcTesting.execute(c, "INSERT INTO t VALUES (2, 'b')");
+    recorder.scans.clear();
+    recorder.writes.clear();
+    JdbcTesting.execute(c, "UPDATE t SET v = 'y' WHERE v = 'b'"); // scans every shard
+    assertThat(recorder.scans).hasSize(4);
+    long ts = recorder.scans.get(0).getReadTs();
+    assertThat(ts).isPositive();
+    assertThat(recorder.writes).extracting(WriteRequest::getReadTs).containsExactly(ts);
+    assertThat(recorder.writes).extracting(WriteRequest::getCommitTs).containsExactly(0L);
+    JdbcTesting.execute(c, "DELETE FROM t WHERE id = 2");
+  }
+
+  @Test void insertValuesIsABlindWriteWithoutATimestamp() throws Exception {
+    JdbcTesting.execute(c, "INSERT INTO t VALUES (3, 'c')");
+    assertThat(recorder.scans).isEmpty();
+    assertThat(recorder.writes).hasSize(1);
+    assertThat(recorder.writes.get(0).getCommitTs()).isZero();
+    assertThat(recorder.writes.get(0).getReadTs()).isZero();
+    JdbcTesting.execute(c, "DELETE FROM t WHERE id = 3");
   }
 }

@@ -60,6 +60,14 @@ public final class ShardNodeAdmin implements Closeable {
     }
 
     /**
+     * A stub for other calls to a node's shard service (garbage collection and the lock resolution it
+     * needs), over the same channel and with the same deadline.
+     */
+    public ShardServiceGrpc.ShardServiceFutureStub shardService(String address) {
+        return stub(address);
+    }
+
+    /**
      * Lets the next call to {@code address} connect at once instead of waiting out gRPC's reconnect
      * backoff (which grows up to minutes while a node is down): for a node that registered again.
      */

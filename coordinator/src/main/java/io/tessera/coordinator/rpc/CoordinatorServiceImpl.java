@@ -24,6 +24,7 @@ import io.tessera.protocol.proto.SyncSetChangeRequest;
 import io.tessera.protocol.proto.SyncSetChangeResponse;
 import io.tessera.protocol.proto.TimestampRequest;
 import io.tessera.protocol.proto.TimestampResponse;
+import io.tessera.protocol.time.Timestamps;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,7 +93,7 @@ public final class CoordinatorServiceImpl extends CoordinatorServiceGrpc.Coordin
                 if (leadership.fence().isEmpty()) {
                     throw new NotLeaderException("not leading");
                 }
-                r.setFirst(tso.next(count)).setCount(count);
+                r.setFirst(tso.next(count)).setCount(count).setStep(Timestamps.ORACLE_STEP);
             } catch (OracleSuspendedException e) {
                 // ZooKeeper is away: the term stands, the client retries.
                 r.setError(notPrimary());

@@ -5,6 +5,7 @@ import io.tessera.coordinator.leader.Fence;
 import io.tessera.coordinator.leader.NotLeaderException;
 import io.tessera.coordinator.zk.ZkNodes;
 import io.tessera.protocol.meta.ZkPaths;
+import io.tessera.protocol.time.Timestamps;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,13 +22,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The timestamp oracle of the leading coordinator. A timestamp is hybrid: wall-clock milliseconds
- * shifted left by {@link #LOGICAL_BITS}, plus a logical counter, so {@code ts = max(last + 1,
- * now << 18)}; timestamps are strictly increasing even if the clock stalls or steps back.
+ * shifted left by {@link Timestamps#PHYSICAL_SHIFT}, plus a logical part, and the oracle hands out
+ * only multiples of {@link Timestamps#ORACLE_STEP}: {@code ts = max(last + step, ceil(now << 18))};
+ * timestamps are strictly increasing even if the clock stalls or steps back. The values between two
+ * oracle timestamps (the slot of the lower one) belong to shard primaries, which commit one-phase
+ * writes in them without asking the oracle; every oracle timestamp handed out later is above the
+ * whole slot.
  *
  * <p>Before handing out any timestamp at or above the persisted limit ({@link ZkPaths#TSO_LIMIT},
  * 8-byte big-endian), the oracle raises the limit one window ahead, by a fenced CAS. A new leader
  * starts above the persisted limit, so timestamps never go backwards across leader changes or
- * restarts, whatever the clocks of the coordinators say. The limit is raised once less than half a
+ * restarts, whatever the clocks of the coordinators say: the new leader's first timestamp is the next
+ * multiple of the step above the limit, so it is above the slot of everything handed out before too. The limit is raised once less than half a
  * window is left, so there is always room below it.
  *
  * <p><b>Lease.</b> The oracle serves only while it holds a lease proven by ZooKeeper: a read of the
@@ -36,13 +42,12 @@ import org.slf4j.LoggerFactory;
  * elected, before {@code t + session timeout}. The oracle serves until {@code t + }
  * {@value #LEASE_PERCENT}{@code % of the session timeout} and renews every quarter of the timeout.
  * So a ZooKeeper outage (or a partition from it) shorter than the lease does not stop timestamps:
- * while ZooKeeper cannot be written, the oracle serves {@code last + 1} below the persisted limit,
+ * while ZooKeeper cannot be written, the oracle serves {@code last + step} below the persisted limit,
  * falling behind the clock but never below anything handed out. A longer outage stops it until the
  * session is back (same term) or a new term begins.
  */
 public final class TimestampOracle {
     private static final Logger log = LoggerFactory.getLogger(TimestampOracle.class);
-    public static final int LOGICAL_BITS = 18;
     /** Upper bound of one request, so a single caller cannot exhaust the window. */
     public static final int MAX_BATCH = 1 << 16;
     private static final long ZK_TIMEOUT_MS = 10_000;
@@ -75,7 +80,7 @@ public final class TimestampOracle {
     public TimestampOracle(CuratorFramework client, LongSupplier clockMillis, Duration window) {
         this.client = client;
         this.clockMillis = clockMillis;
-        this.windowTicks = window.toMillis() << LOGICAL_BITS;
+        this.windowTicks = Timestamps.ofMillis(window.toMillis());
     }
 
     /** Starts serving for a new term: everything below the persisted limit may have been used. */
@@ -188,7 +193,8 @@ public final class TimestampOracle {
     }
 
     /**
-     * Reserves {@code count} consecutive timestamps and returns the first.
+     * Reserves {@code count} timestamps {@code first, first + step, ..., first + (count - 1) * step}
+     * (step = {@link Timestamps#ORACLE_STEP}) and returns the first.
      *
      * @throws NotLeaderException when this oracle does not serve (no term, or the term was fenced)
      */
@@ -203,14 +209,16 @@ public final class TimestampOracle {
             throw new OracleSuspendedException("the timestamp oracle's lease expired (epoch " + fence.epoch()
                     + "): ZooKeeper has not confirmed the session for " + LEASE_PERCENT + "% of its timeout");
         }
-        long physical = clockMillis.getAsLong() << LOGICAL_BITS;
-        long first = Math.max(last + 1, physical);
-        long end = first + count; // exclusive
-        if (end > limit && last + count < limit) {
+        long physical = Timestamps.ofMillis(clockMillis.getAsLong());
+        long span = (count - 1) * Timestamps.ORACLE_STEP; // from the first to the last timestamp handed out
+        long next = Timestamps.oracleCeiling(last + 1);    // the next one, whatever the clock says
+        long first = Math.max(next, Timestamps.oracleCeiling(physical));
+        long end = first + span + 1; // exclusive
+        if (end > limit && next + span < limit) {
             // Room is left below the limit: never make a caller wait on ZooKeeper (which may be
             // gone without the client knowing yet); fall behind the clock until the raise is done.
-            first = last + 1;
-            end = first + count;
+            first = next;
+            end = first + span + 1;
         } else if (end > limit) {
             boolean raised = client.getZookeeperClient().isConnected()
                     && raiseLimit(Math.max(end, physical + windowTicks));
@@ -219,7 +227,9 @@ public final class TimestampOracle {
                         + " ZooKeeper is unreachable (epoch " + fence.epoch() + ")");
             }
         }
-        if (limit - end < windowTicks / 2 && !raising) {
+        // The clock counts too: after an idle spell it may have passed the limit while `last` is
+        // far below it, and the oracle would stay behind wall time (AS OF maps wall time to it).
+        if (limit - Math.max(end, physical) < windowTicks / 2 && !raising) {
             raising = true;
             Fence f = fence;
             int version = limitVersion;

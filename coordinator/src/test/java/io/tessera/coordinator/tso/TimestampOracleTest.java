@@ -11,6 +11,7 @@ import io.tessera.coordinator.leader.NotLeaderException;
 import io.tessera.coordinator.testing.ZkTesting;
 import io.tessera.coordinator.testing.ZooKeeperFixture;
 import io.tessera.protocol.meta.ZkPaths;
+import io.tessera.protocol.time.Timestamps;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -45,15 +46,39 @@ class TimestampOracleTest {
         return new Leader(client, l, tso);
     }
 
+    private static final long STEP = Timestamps.ORACLE_STEP;
+
     @Test
-    void timestampsStrictlyIncreaseWhileTheClockStandsStill() throws Exception {
+    void timestampsStrictlyIncreaseByTheStepWhileTheClockStandsStill() throws Exception {
         Leader a = leader("a", () -> 1_000L, Duration.ofSeconds(3));
         assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
         long first = a.tso().next(1);
-        assertThat(first).isEqualTo(1_000L << TimestampOracle.LOGICAL_BITS);
-        long batch = a.tso().next(10);
-        assertThat(batch).isEqualTo(first + 1);
-        assertThat(a.tso().next(1)).isEqualTo(first + 11);
+        assertThat(first).isEqualTo(Timestamps.ofMillis(1_000L));
+        long batch = a.tso().next(10); // first + STEP, ..., first + 10 * STEP
+        assertThat(batch).isEqualTo(first + STEP);
+        assertThat(a.tso().next(1)).isEqualTo(first + 11 * STEP);
+    }
+
+    @Test
+    void everyTimestampIsAMultipleOfTheStepAndAboveTheSlotsBeforeIt() throws Exception {
+        AtomicLong clock = new AtomicLong(2_000);
+        Leader a = leader("a", clock::get, Duration.ofSeconds(3));
+        assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
+        long previous = 0;
+        for (int i = 0; i < 200; i++) {
+            if (i % 3 == 0) {
+                clock.addAndGet(i % 2 == 0 ? 1 : -1); // the clock moves a little, also backwards
+            }
+            int count = 1 + i % 5;
+            long first = a.tso().next(count);
+            for (int k = 0; k < count; k++) {
+                long ts = first + k * STEP;
+                assertThat(Timestamps.isOracle(ts)).as("timestamp %d", ts).isTrue();
+                // a primary may have committed up to the end of the previous slot
+                assertThat(ts).isGreaterThan(Timestamps.slotEnd(previous));
+                previous = ts;
+            }
+        }
     }
 
     @Test
@@ -65,7 +90,7 @@ class TimestampOracleTest {
             clock.addAndGet(100); // crosses the 3 s window several times
             long ts = a.tso().next(7);
             long persisted = Longs.fromByteArray(a.client().getData().forPath(ZkPaths.TSO_LIMIT));
-            assertThat(ts + 6).isLessThan(persisted);
+            assertThat(ts + 6 * STEP).isLessThan(persisted);
         }
     }
 
@@ -75,7 +100,7 @@ class TimestampOracleTest {
         assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
         long last = 0;
         for (int i = 0; i < 100; i++) {
-            last = a.tso().next(3) + 2;
+            last = a.tso().next(3) + 2 * STEP;
         }
         Leader b = leader("b", () -> 1L, Duration.ofSeconds(3));
         ZkTesting.awaitCandidates(a.client(), 2);
@@ -83,7 +108,8 @@ class TimestampOracleTest {
         assertThat(b.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
 
         long next = b.tso().next(1);
-        assertThat(next).isGreaterThan(last);
+        assertThat(next).as("above the slot of the old leader's last timestamp").isGreaterThan(Timestamps.slotEnd(last));
+        assertThat(Timestamps.isOracle(next)).isTrue();
         assertThat(b.tso().next(1)).isGreaterThan(next);
     }
 
@@ -91,13 +117,13 @@ class TimestampOracleTest {
     void restartedClusterContinuesAboveThePersistedLimit() throws Exception {
         Leader a = leader("a", System::currentTimeMillis, Duration.ofSeconds(3));
         assertThat(a.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
-        long last = a.tso().next(100) + 99;
+        long last = a.tso().next(100) + 99 * STEP;
         a.leadership().close();
         a.client().close();
 
         Leader again = leader("a", () -> 0L, Duration.ofSeconds(3));
         assertThat(again.leadership().awaitLeadership(Duration.ofSeconds(10))).isTrue();
-        assertThat(again.tso().next(1)).isGreaterThan(last);
+        assertThat(again.tso().next(1)).isGreaterThan(Timestamps.slotEnd(last));
     }
 
     @Test

@@ -26,6 +26,11 @@ public final class ZkPaths {
     public static final String SHARDS = "/shards";
     /** The timestamp oracle's persisted upper bound (8-byte big-endian long). */
     public static final String TSO_LIMIT = "/tso/limit";
+    /**
+     * The GC safe point (8-byte big-endian long), written by the leading coordinator and only ever
+     * raised: reads below it are refused (SNAPSHOT_TOO_OLD), and old versions below it are removed.
+     */
+    public static final String GC_SAFE_POINT = "/gc/safe_point";
     /** Id allocation counters (8-byte big-endian long, CAS on znode version). */
     public static final String IDS = "/ids";
 

@@ -141,6 +141,8 @@ final class Follower implements AutoCloseable {
             r.installChunk(c.getRowKeysList(), c.getRowValuesList(), c.getIndexKeysList(), c.getLockKeysList(),
                     c.getLockValuesList(), c.getTxnKeysList(), c.getTxnValuesList());
             if (c.getLast()) {
+                // the copy may lack versions below the primary's safe point: refuse the same reads
+                r.raiseSafePoint(c.getGcSafePoint(), 0);
                 r.finishSnapshot(c.getLsn(), c.getEpochsList());
                 node.followerAcked(r.shardId());
                 return;

@@ -84,6 +84,8 @@ final class PrimaryGroup {
         if (node.zk() == null) {
             writeFloorKnown = true; // a node without a cluster: no oracle and no predecessor
         } else {
+            replica.setSlotRefill(new OracleSlots(replica, node.coordinator(), node.settings().stallTimeout().toMillis(),
+                    context()));
             node.background(this::fetchWriteFloor);
         }
         log.info("{}: primary of replicas {} with sync set {}", context(), state.getReplicasList(), state.getSyncSetList());

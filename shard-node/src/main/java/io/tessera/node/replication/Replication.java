@@ -62,7 +62,7 @@ public final class Replication implements AutoCloseable {
         this.zk = zk;
         this.address = address;
         this.peers = new Peers(zk);
-        this.coordinator = new LeaderCoordinator(zk, peers, settings.replicationTimeout().toMillis());
+        this.coordinator = new LeaderCoordinator(zk, peers, settings.replicationTimeout().toMillis(), this::background);
         this.follower = new Follower(this);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("tessera-repl-timer-" + nodeId));
         this.background = Executors.newCachedThreadPool(daemon("tessera-repl-" + nodeId));

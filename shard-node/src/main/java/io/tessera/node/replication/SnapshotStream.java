@@ -117,7 +117,8 @@ final class SnapshotStream {
             bytes += k.length + v.length;
         }
         if (!rc.hasNext() && !ic.hasNext() && !lc.hasNext() && !tc.hasNext()) {
-            b.setLast(true).setLsn(snapshot.lsn()).addAllEpochs(snapshot.epochs());
+            b.setLast(true).setLsn(snapshot.lsn()).addAllEpochs(snapshot.epochs())
+                    .setGcSafePoint(snapshot.gcSafePoint());
         }
         return b.build();
     }

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * Sends the output rows of a scan as {@link RowBatch}es while the client is ready to receive them
  * ({@link ServerCallStreamObserver#isReady()}), and resumes from its on-ready handler, so rows are
  * pulled from the (lazy) source only as fast as the client consumes them. Stops on cancellation.
- * A failure while streaming ends the stream with a batch carrying the error.
+ * A failure while streaming ends the stream with a batch carrying the error. The first batch names
+ * the snapshot read ({@code read_ts}, resolved when the request said 0), so that a statement writing
+ * what it read can have the write checked against it.
  */
 final class ScanStream {
     private static final Logger log = LoggerFactory.getLogger(ScanStream.class);
@@ -26,6 +28,7 @@ final class ScanStream {
     private final Iterator<Object[]> rows;
     private final RowCodec codec;
     private final int batchRows;
+    private final long readTs;
     private final String context;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean cancelled;
@@ -33,11 +36,13 @@ final class ScanStream {
     private long sentRows;
     private long batches;
 
-    ScanStream(ServerCallStreamObserver<RowBatch> call, Iterator<Object[]> rows, RowCodec codec, int batchRows, String context) {
+    ScanStream(ServerCallStreamObserver<RowBatch> call, Iterator<Object[]> rows, RowCodec codec, int batchRows,
+            long readTs, String context) {
         this.call = call;
         this.rows = rows;
         this.codec = codec;
         this.batchRows = batchRows > 0 ? batchRows : DEFAULT_BATCH_ROWS;
+        this.readTs = readTs;
         this.context = context;
     }
 
@@ -94,6 +99,9 @@ final class ScanStream {
 
     private RowBatch nextBatch() {
         RowBatch.Builder b = RowBatch.newBuilder();
+        if (batches == 0) {
+            b.setReadTs(readTs);
+        }
         int bytes = 0;
         int n = 0;
         while (n < batchRows && bytes < MAX_BATCH_BYTES && rows.hasNext()) {

@@ -1,7 +1,9 @@
 package io.tessera.node.rpc;
 
 import com.google.protobuf.ByteString;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.tessera.node.ShardException;
@@ -16,6 +18,10 @@ import io.tessera.protocol.codec.Values;
 import io.tessera.protocol.error.ShardErrors;
 import io.tessera.protocol.proto.AdminResponse;
 import io.tessera.protocol.proto.CheckTxnStatusRequest;
+import io.tessera.protocol.proto.CollectGarbageRequest;
+import io.tessera.protocol.proto.Lock;
+import io.tessera.protocol.proto.ScanLocksRequest;
+import io.tessera.protocol.proto.ScanLocksResponse;
 import io.tessera.protocol.proto.CheckTxnStatusResponse;
 import io.tessera.protocol.proto.CommitTxnRequest;
 import io.tessera.protocol.proto.PrewriteRequest;
@@ -57,6 +63,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(ShardService.class);
+    /** Most locks one ScanLocks answers (the coordinator resolves them and asks again). */
+    private static final int MAX_SCAN_LOCKS = 1_000;
 
     private final String nodeId;
     private final ReplicaSet replicas;
@@ -78,7 +86,9 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             checkRoute(r, req.getShard(), true);
             replication.awaitOnePhaseWrites(r);
             checkSchemaVersion(r, req.getSchemaVersion());
-            Replica.WriteOutcome out = r.writeAt(req.getCommitTs(), req.getMutationsList(), req.getClientId(), req.getSeq());
+            // commit_ts 0: the primary chooses (docs/transactions.md "One-phase writes")
+            Replica.WriteOutcome out = r.writeAt(req.getCommitTs(), req.getReadTs(), req.getMutationsList(),
+                    req.getClientId(), req.getSeq());
             return WriteResponse.newBuilder().setApplied(out.applied()).setCommitTs(out.commitTs()).build();
         }, e -> WriteResponse.newBuilder().setError(e).build());
     }
@@ -98,6 +108,7 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
             long readTs = r.awaitReadable(req.getReadTs());
+            admitRead(r, req.getReadTs(), readTs);
             ReadView view = r.readView(readTs, req.hasTxn() ? req.getTxn() : null);
             TableLayout l = r.layout();
             FragmentPlan plan = req.getProjectionsCount() == 0 ? null
@@ -113,7 +124,7 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
                 pks.add(l.pkOfKey(keyValues));
             }
             view.checkKeys(pks);
-            GetResponse.Builder b = GetResponse.newBuilder();
+            GetResponse.Builder b = GetResponse.newBuilder().setReadTs(readTs); // resolved: a later write can check it
             for (byte[] pk : pks) {
                 byte[] row = null;
                 if (plan == null) {
@@ -137,10 +148,12 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         String ctx = context("scan", req.getShard());
         Iterator<Object[]> output;
         FragmentPlan plan;
+        long readTs;
         try {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
-            long readTs = r.awaitReadable(req.getReadTs());
+            readTs = r.awaitReadable(req.getReadTs());
+            admitRead(r, req.getReadTs(), readTs);
             ReadView view = r.readView(readTs, req.hasTxn() ? req.getTxn() : null);
             TableLayout l = r.layout();
             // A primary-key scan yields rows in key order: a sort by a key prefix need not sort.
@@ -166,7 +179,17 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             sendError(obs, internal(ctx, e));
             return;
         }
-        new ScanStream(call, output, plan.outputCodec(), req.getBatchRows(), ctx).start();
+        new ScanStream(call, output, plan.outputCodec(), req.getBatchRows(), readTs, ctx).start();
+    }
+
+    /**
+     * SNAPSHOT_TOO_OLD below the replica's GC safe point; otherwise the read counts as in progress
+     * (version collection keeps what it reads) until the call ends: gRPC cancels the call's context
+     * when the call completes, fails or is cancelled.
+     */
+    private static void admitRead(Replica r, long requestedTs, long resolvedTs) {
+        Runnable end = r.gcHorizon().admitRead(requestedTs, resolvedTs);
+        Context.current().addListener(c -> end.run(), MoreExecutors.directExecutor());
     }
 
     // ------------------------------------------------------------------------------ transactions
@@ -224,6 +247,19 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             r.transactions().heartbeat(req.getPrimaryPk(), req.getStartTs(), req.getTtlMs());
             return TxnResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void scanLocks(ScanLocksRequest req, StreamObserver<ScanLocksResponse> obs) {
+        String ctx = context("scanLocks", req.getShard()) + " max_start_ts=" + req.getMaxStartTs();
+        unary(obs, ctx, () -> {
+            Replica r = replicas.require(req.getShard().getShardId());
+            checkRoute(r, req.getShard(), true);
+            int limit = req.getLimit() > 0 ? Math.min(req.getLimit(), MAX_SCAN_LOCKS) : MAX_SCAN_LOCKS;
+            List<Lock> locks = r.transactions().locksBelow(req.getMaxStartTs(), limit + 1);
+            boolean more = locks.size() > limit;
+            return ScanLocksResponse.newBuilder().addAllLocks(more ? locks.subList(0, limit) : locks).setMore(more).build();
+        }, e -> ScanLocksResponse.newBuilder().setError(e).build());
     }
 
     /** As {@link #unary}, also answering COMMIT_TS_TOO_OLD's min_commit_ts. */
@@ -330,6 +366,16 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             } catch (IllegalArgumentException e) {
                 throw ShardException.badRequest("42000", e.getMessage());
             }
+            return AdminResponse.getDefaultInstance();
+        }, e -> AdminResponse.newBuilder().setError(e).build());
+    }
+
+    @Override
+    public void collectGarbage(CollectGarbageRequest req, StreamObserver<AdminResponse> obs) {
+        String ctx = "collectGarbage node=" + nodeId + " shard=" + req.getShardId() + " safe_point=" + req.getSafePoint()
+                + " txn_records_below=" + req.getTxnRecordsBelow();
+        unary(obs, ctx, () -> {
+            replicas.collectGarbage(req.getShardId(), req.getSafePoint(), req.getTxnRecordsBelow());
             return AdminResponse.getDefaultInstance();
         }, e -> AdminResponse.newBuilder().setError(e).build());
     }

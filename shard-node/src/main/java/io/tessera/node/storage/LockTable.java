@@ -1,5 +1,6 @@
 package io.tessera.node.storage;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tessera.protocol.proto.Lock;
 import java.nio.ByteBuffer;
@@ -94,6 +95,30 @@ final class LockTable {
             }
         }
         out.sort(Arrays::compareUnsigned);
+        return out;
+    }
+
+    /** Up to {@code limit} locks of transactions with start_ts < {@code maxStartTs}, oldest first, with their pk. */
+    List<Lock> below(long maxStartTs, int limit) {
+        List<Long> starts = new ArrayList<>();
+        for (Long ts : byStartTs.keySet()) {
+            if (ts < maxStartTs) {
+                starts.add(ts);
+            }
+        }
+        starts.sort(null);
+        List<Lock> out = new ArrayList<>();
+        for (long ts : starts) {
+            for (byte[] pk : keysOf(ts)) {
+                if (out.size() >= limit) {
+                    return out;
+                }
+                Lock lock = get(pk);
+                if (lock != null) { // removed meanwhile
+                    out.add(lock.toBuilder().setPk(ByteString.copyFrom(pk)).build());
+                }
+            }
+        }
         return out;
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.node.storage;
 
+import io.tessera.protocol.time.Timestamps;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -7,8 +8,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * between such a read and a one-phase write choosing its commit timestamp: a write commits above
  * every read noted before it chose, and a read noted while a write is choosing or applying at or
  * below its timestamp waits until that write is applied (and therefore visible, or pending).
+ *
+ * <p>A write that asks for no timestamp commits at {@code max(appliedTs, max_read_ts) + 1}, and a
+ * raised one at {@code max_read_ts + 1}, only while that stays inside the slot of the value it is
+ * derived from ({@link Timestamps#slotEnd}). Every value on a primary is in the slot of an oracle
+ * timestamp already handed out, so every oracle timestamp handed out later is above the commit:
+ * once the write is acknowledged, any snapshot taken afterwards sees it. A write that would leave
+ * the slot gets {@link #NEW_SLOT}: the replica first raises max_read_ts to a fresh oracle timestamp.
  */
 final class ReadTimestamps {
+    /** {@link #beginWrite}'s answer when the commit would leave its slot. */
+    static final long NEW_SLOT = 0;
     private static final long CHOOSING = -1;
 
     private final AtomicLong maxReadTs = new AtomicLong();
@@ -41,12 +51,30 @@ final class ReadTimestamps {
         }
     }
 
-    /** Under the write lock: the commit ts a one-phase write asking for {@code requested} uses. */
-    long beginWrite(long requested) {
+    /**
+     * The commit ts a one-phase write asking for {@code requested} (0 = none) would use on a replica
+     * that applied up to {@code appliedTs}, or {@link #NEW_SLOT}. Without the fence: a check ahead of
+     * the write lock.
+     */
+    long choose(long requested, long appliedTs) {
+        long read = maxReadTs.get();
+        long base = requested > 0 ? Math.max(requested - 1, read) : Math.max(appliedTs, read);
+        long ts = base + 1;
+        // requested itself is the caller's oracle timestamp: only a value derived here must stay in its slot
+        return ts == requested || ts <= Timestamps.slotEnd(base) ? ts : NEW_SLOT;
+    }
+
+    /** Under the write lock: as {@link #choose}, and fences reads at or above it until {@link #endWrite}. */
+    long beginWrite(long requested, long appliedTs) {
         applying = CHOOSING;
-        long ts = Math.max(requested, maxReadTs.get() + 1);
-        applying = ts;
+        long ts = choose(requested, appliedTs);
+        applying = ts; // NEW_SLOT is 0: nothing to fence
         return ts;
+    }
+
+    /** Whether a commit at {@code ts} used more than half of its slot: time to fetch the next one. */
+    static boolean pastHalfOfSlot(long ts) {
+        return (ts & (Timestamps.ORACLE_STEP - 1)) > Timestamps.ORACLE_STEP / 2;
     }
 
     /** Under the write lock: the write is applied (or failed). */

@@ -19,6 +19,7 @@ import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.protocol.proto.TxnRead;
 import io.tessera.protocol.proto.TxnRecord;
+import io.tessera.protocol.time.Timestamps;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +78,8 @@ public final class Replica implements AutoCloseable {
     private static final byte[] META_COMMIT_LSN = bytes("commitLsn");
     private static final int TRIM_BATCH = 10_000;
     private static final int DEDUP_CLIENTS = 10_000;
+    /** How often one write takes a new timestamp slot before it gives up with NOT_SERVING. */
+    private static final int MAX_NEW_SLOTS = 3;
 
     private final Path file;
     private final MVStore store;
@@ -86,7 +89,9 @@ public final class Replica implements AutoCloseable {
     private final MVMap<Long, byte[]> logMap;
     final LockTable locks;
     final TxnRecords txnRecords;
+    private final GcHorizon gcHorizon;
     private final ReadTimestamps readTimestamps = new ReadTimestamps();
+    private volatile SlotRefill slotRefill = new OwnSlots();
     private final Transactions transactions;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final GroupCommit groupCommit;
@@ -142,6 +147,7 @@ public final class Replica implements AutoCloseable {
                 .valueType(ByteArrayDataType.INSTANCE));
         this.locks = new LockTable(openMap(store, LOCKS));
         this.txnRecords = new TxnRecords(openMap(store, TXN_RECORDS));
+        this.gcHorizon = new GcHorizon(this::shardId, meta);
         this.groupCommit = new GroupCommit(store, writeLock, durability);
         this.transactions = new Transactions(this);
     }
@@ -256,6 +262,11 @@ public final class Replica implements AutoCloseable {
         return transactions;
     }
 
+    /** Number of transaction records (tests, diagnostics). */
+    public long txnRecordCount() {
+        return txnRecords.map().sizeAsLong();
+    }
+
     /** Number of locked keys (tests, diagnostics). */
     public long lockCount() {
         return locks.size();
@@ -266,9 +277,33 @@ public final class Replica implements AutoCloseable {
         return readTimestamps.max();
     }
 
-    /** A newly promoted primary adopts an oracle timestamp as its max_read_ts (its predecessor's reads are unknown). */
+    /**
+     * A newly promoted primary adopts an oracle timestamp as its max_read_ts (its predecessor's reads are
+     * unknown); a {@link SlotRefill} raises it to a fresh one to start a new timestamp slot.
+     */
     public void raiseMaxReadTs(long ts) {
         readTimestamps.raise(ts);
+    }
+
+    /** Where this replica, as primary, takes new timestamp slots; null = {@link OwnSlots}. */
+    public void setSlotRefill(SlotRefill refill) {
+        slotRefill = refill == null ? new OwnSlots() : refill;
+    }
+
+    /**
+     * The slots of a replica outside a cluster (tests, a node without ZooKeeper): there is no oracle
+     * to stay below, so the next slot starts at the next multiple of the step.
+     */
+    private final class OwnSlots implements SlotRefill {
+        @Override
+        public void refillSoon() {
+            // nothing to fetch: refillNow is immediate
+        }
+
+        @Override
+        public void refillNow() {
+            readTimestamps.raise(Timestamps.oracleCeiling(Math.max(appliedTs, readTimestamps.max()) + 1));
+        }
     }
 
     /** How a read at the resolved {@code readTs} treats locks; {@code txn} null = not in a transaction. */
@@ -327,6 +362,77 @@ public final class Replica implements AutoCloseable {
     /** Number of stored index entries (tests, diagnostics). */
     public long indexEntryCount() {
         return index.sizeAsLong();
+    }
+
+    // --------------------------------------------------------------------- garbage collection
+
+    /** The GC safe point: reads and new transactions below it are refused (docs/transactions.md). */
+    public GcHorizon gcHorizon() {
+        return gcHorizon;
+    }
+
+    /**
+     * Raises the GC safe point and the transaction-record horizon (lower values are ignored) and
+     * persists them before returning; {@link VersionCollector} then removes what they allow.
+     */
+    public boolean raiseSafePoint(long safePoint, long txnRecordsBelow) {
+        boolean changed;
+        writeLock.lock();
+        try {
+            changed = gcHorizon.raise(safePoint, txnRecordsBelow);
+        } finally {
+            writeLock.unlock();
+        }
+        if (changed) {
+            groupCommit.flush();
+            log.info("shard {} epoch {}: GC safe point {}, transaction records kept from {}", shardId(),
+                    state.getEpoch(), gcHorizon.safePoint(), gcHorizon.txnRecordsBelow());
+        }
+        return changed;
+    }
+
+    /**
+     * Under the write lock: runs {@code chunk} of version collection and returns its result, or null
+     * when the replica is closed or installing a snapshot (the collector gives up its pass).
+     */
+    <T> T collectUnderWriteLock(java.util.function.Supplier<T> chunk) {
+        writeLock.lock();
+        try {
+            return store.isClosed() || installing ? null : chunk.get();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Under the write lock: the newest timestamp whose versions no log entry a truncation could still
+     * undo has written (entries above the commit point are pending: below their lowest timestamp) and
+     * a read of the latest state may read at ({@code committedTs}). Collecting at or below it never
+     * lets an undone entry or a latest read find a version missing.
+     */
+    long settledTs() {
+        long low = lowestPendingTs;
+        return Math.min(committedTs, low == Long.MAX_VALUE ? Long.MAX_VALUE : low - 1);
+    }
+
+    MVMap<byte[], byte[]> rowsMap() {
+        return rows;
+    }
+
+    MVMap<byte[], byte[]> indexMap() {
+        return index;
+    }
+
+    /** Commits what version collection removed (not synced: a lost removal is redone by the next pass). */
+    void commitCollected() {
+        writeLock.lock();
+        try {
+            if (!store.isClosed()) {
+                store.commit();
+            }
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Installs a newer (or the same) shard state; an older epoch is refused with the current route. */
@@ -487,63 +593,100 @@ public final class Replica implements AutoCloseable {
         return writeAt(commitTs, mutations, clientId, seq).applied();
     }
 
-    /**
-     * As {@link #write}, at {@code requestedTs} or above: the write commits above every explicit read
-     * timestamp served here ({@link #maxReadTs()}), so it never changes a snapshot someone read. A key
-     * locked by a transaction fails the batch with LOCKED.
-     */
+    /** As {@link #writeAt(long, long, List, String, long)} for a blind write (no read timestamp to check). */
     public WriteOutcome writeAt(long requestedTs, List<Mutation> mutations, String clientId, long seq) {
+        return writeAt(requestedTs, 0, mutations, clientId, seq);
+    }
+
+    /**
+     * As {@link #write}, at {@code requestedTs} or above, or, for {@code requestedTs} 0, at a timestamp
+     * the replica chooses just above everything it applied: either way the write commits above every
+     * explicit read timestamp served here ({@link #maxReadTs()}), so it never changes a snapshot
+     * someone read, and inside the slot of an oracle timestamp already handed out (see
+     * {@link ReadTimestamps}); a write that would leave the slot first takes a new one from the
+     * {@link SlotRefill}. With {@code readTs} > 0 (the snapshot a read-modify-write statement read its
+     * rows at), a version of a written key above it fails the batch with WRITE_CONFLICT. A key locked
+     * by a transaction fails the batch with LOCKED.
+     */
+    public WriteOutcome writeAt(long requestedTs, long readTs, List<Mutation> mutations, String clientId, long seq) {
         long gen = generation;
-        long applied;
-        long ticket;
-        long lsn;
-        long commitTs;
-        boolean retry = false;
+        for (int newSlots = 0; ; newSlots++) {
+            if (readTimestamps.choose(requestedTs, appliedTs) == ReadTimestamps.NEW_SLOT) {
+                takeNewSlot(newSlots, clientId, seq);
+            }
+            AppendedWrite w = appendWrite(requestedTs, readTs, mutations, clientId, seq);
+            if (w == null) {
+                continue; // the slot ran out meanwhile
+            }
+            if (!w.retry() && ReadTimestamps.pastHalfOfSlot(w.commitTs())) {
+                slotRefill.refillSoon();
+            }
+            awaitAcknowledged(w.lsn(), w.ticket(), !w.retry(), w.commitTs(), gen);
+            return new WriteOutcome(w.applied(), w.commitTs());
+        }
+    }
+
+    /** Raises max_read_ts to a fresh oracle timestamp (never under the write lock: it may wait for the oracle). */
+    private void takeNewSlot(int taken, String clientId, long seq) {
+        if (taken >= MAX_NEW_SLOTS) {
+            // only writers racing through a whole slot, or an oracle answering below our values, get here
+            throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + shardId() + ": write (" + clientId + ", "
+                    + seq + ") found its timestamp slot used up " + taken + " times; retry", state);
+        }
+        log.debug("shard {}: write ({}, {}) needs a new timestamp slot (applied ts {}, max read ts {})", shardId(),
+                clientId, seq, appliedTs, readTimestamps.max());
+        slotRefill.refillNow();
+    }
+
+    private record AppendedWrite(long applied, long ticket, long lsn, long commitTs, boolean retry) {}
+
+    /**
+     * Under the write lock: validates, applies and appends a one-phase write (or finds the earlier
+     * outcome of its retry); null when its commit would leave the slot (nothing changed).
+     */
+    private AppendedWrite appendWrite(long requestedTs, long readTs, List<Mutation> mutations, String clientId, long seq) {
         writeLock.lock();
         try {
             boolean dedup = clientId != null && !clientId.isEmpty();
             AppliedWrite prev = retryOf(clientId, seq);
             if (prev != null) {
-                applied = prev.applied();
-                ticket = prev.ticket();
-                lsn = prev.lsn();
-                commitTs = prev.commitTs();
-                retry = true;
-                log.debug("shard {}: write ({}, {}) is a retry of lsn {}, already applied", shardId(), clientId, seq, lsn);
-            } else {
-                TableLayout l = layout;
-                commitTs = readTimestamps.beginWrite(requestedTs);
-                try {
-                    if (commitTs != requestedTs) {
-                        log.debug("shard {}: write ({}, {}) commits at ts {} instead of {}: a read at ts {} was served",
-                                shardId(), clientId, seq, commitTs, requestedTs, commitTs - 1);
-                    }
-                    WriteBatch batch = validate(l, commitTs, mutations);
-                    lsn = lastLsn + 1;
-                    LogEntry.Builder entry = LogEntry.newBuilder().setLsn(lsn).setEpoch(state.getEpoch())
-                            .setCommitTs(commitTs).setApplied(batch.applied);
-                    if (dedup) {
-                        entry.setClientId(clientId).setSeq(seq);
-                    }
-                    if (trackPending) {
-                        addPending(lsn, commitTs);
-                    }
-                    apply(l, batch, commitTs, entry);
-                    appendLocked(entry.build());
-                    applied = batch.applied;
-                    ticket = groupCommit.applied();
-                    if (dedup) {
-                        recentWrites.put(clientId, new AppliedWrite(seq, applied, ticket, lsn, commitTs));
-                    }
-                } finally {
-                    readTimestamps.endWrite();
+                log.debug("shard {}: write ({}, {}) is a retry of lsn {}, already applied", shardId(), clientId, seq,
+                        prev.lsn());
+                return new AppendedWrite(prev.applied(), prev.ticket(), prev.lsn(), prev.commitTs(), true);
+            }
+            TableLayout l = layout;
+            long commitTs = readTimestamps.beginWrite(requestedTs, appliedTs);
+            try {
+                if (commitTs == ReadTimestamps.NEW_SLOT) {
+                    return null;
                 }
+                if (requestedTs > 0 && commitTs != requestedTs) {
+                    log.debug("shard {}: write ({}, {}) commits at ts {} instead of {}: a read at ts {} was served",
+                            shardId(), clientId, seq, commitTs, requestedTs, commitTs - 1);
+                }
+                WriteBatch batch = validate(l, commitTs, readTs, mutations);
+                long lsn = lastLsn + 1;
+                LogEntry.Builder entry = LogEntry.newBuilder().setLsn(lsn).setEpoch(state.getEpoch())
+                        .setCommitTs(commitTs).setApplied(batch.applied);
+                if (dedup) {
+                    entry.setClientId(clientId).setSeq(seq);
+                }
+                if (trackPending) {
+                    addPending(lsn, commitTs);
+                }
+                apply(l, batch, commitTs, entry);
+                appendLocked(entry.build());
+                long ticket = groupCommit.applied();
+                if (dedup) {
+                    recentWrites.put(clientId, new AppliedWrite(seq, batch.applied, ticket, lsn, commitTs));
+                }
+                return new AppendedWrite(batch.applied, ticket, lsn, commitTs, false);
+            } finally {
+                readTimestamps.endWrite();
             }
         } finally {
             writeLock.unlock();
         }
-        awaitAcknowledged(lsn, ticket, !retry, commitTs, gen);
-        return new WriteOutcome(applied, commitTs);
     }
 
     /** A transaction operation, resolved under the write lock. */
@@ -1181,10 +1324,12 @@ public final class Replica implements AutoCloseable {
 
     /**
      * A consistent copy of the replica at {@code lsn}: cursors see the maps as of their creation. The
-     * store keeps the chunks they read until {@link #close()}.
+     * store keeps the chunks they read until {@link #close()}. {@code gcSafePoint}: the follower adopts
+     * it, since versions below it may be missing from the copy.
      */
     public record Snapshot(Cursor<byte[], byte[]> rows, Cursor<byte[], byte[]> index, Cursor<byte[], byte[]> locks,
-            Cursor<byte[], byte[]> txnRecords, long lsn, List<EpochStart> epochs, TableSchema schema, Runnable release)
+            Cursor<byte[], byte[]> txnRecords, long lsn, List<EpochStart> epochs, TableSchema schema, long gcSafePoint,
+            Runnable release)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -1204,7 +1349,7 @@ public final class Replica implements AutoCloseable {
                 }
             };
             return new Snapshot(rows.cursor(null), index.cursor(null), locks.cursor(null), txnRecords.map().cursor(null),
-                    lastLsn, List.copyOf(epochs), layout.schema(), release);
+                    lastLsn, List.copyOf(epochs), layout.schema(), gcHorizon.safePoint(), release);
         } finally {
             writeLock.unlock();
         }
@@ -1323,7 +1468,7 @@ public final class Replica implements AutoCloseable {
         long applied;
     }
 
-    private WriteBatch validate(TableLayout l, long commitTs, List<Mutation> mutations) {
+    private WriteBatch validate(TableLayout l, long commitTs, long readTs, List<Mutation> mutations) {
         WriteBatch batch = new WriteBatch();
         Map<ByteBuffer, Boolean> storedLive = new HashMap<>();
         for (Mutation m : mutations) {
@@ -1350,7 +1495,7 @@ public final class Replica implements AutoCloseable {
             } else {
                 Boolean s = storedLive.get(k);
                 if (s == null) {
-                    s = checkNoConflictAndGetLive(l, pk, commitTs);
+                    s = checkNoConflictAndGetLive(l, pk, commitTs, readTs);
                     storedLive.put(k, s);
                 }
                 live = s;
@@ -1412,8 +1557,11 @@ public final class Replica implements AutoCloseable {
         }
     }
 
-    /** Fails with WRITE_CONFLICT when the newest version of pk is not older than commitTs. */
-    private boolean checkNoConflictAndGetLive(TableLayout l, byte[] pk, long commitTs) {
+    /**
+     * Fails with WRITE_CONFLICT when the newest version of pk is not older than commitTs, or (readTs >
+     * 0) newer than the snapshot the statement read pk at: it would overwrite a change it did not see.
+     */
+    private boolean checkNoConflictAndGetLive(TableLayout l, byte[] pk, long commitTs, long readTs) {
         Cursor<byte[], byte[]> c = rows.cursor(pk);
         if (!c.hasNext()) {
             return false;
@@ -1426,6 +1574,11 @@ public final class Replica implements AutoCloseable {
         if (ts >= commitTs) {
             throw new ShardException(Error.Code.WRITE_CONFLICT, "40001", "write conflict on key " + describeKey(l, pk)
                     + " of table " + l.tableName() + ": a version at ts " + ts + " >= commit ts " + commitTs + " exists");
+        }
+        if (readTs > 0 && ts > readTs) {
+            throw new ShardException(Error.Code.WRITE_CONFLICT, "40001", "write conflict on key " + describeKey(l, pk)
+                    + " of table " + l.tableName() + ": it changed at ts " + ts + " after the statement read it at ts "
+                    + readTs);
         }
         return c.getValue()[0] == VersionedKeys.LIVE;
     }

@@ -36,6 +36,7 @@ public final class ReplicaSet implements AutoCloseable {
     private final Map<Long, Replica> replicas = new ConcurrentHashMap<>();
     private final Object lifecycle = new Object();
     private ScheduledExecutorService syncer;
+    private final BackgroundCollector collector = new BackgroundCollector();
     private volatile BiConsumer<Replica, ShardState> stateListener;
     private volatile long stallMillis = 5_000;
 
@@ -165,6 +166,18 @@ public final class ReplicaSet implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code CollectGarbage}: raises the replica's GC safe point and transaction-record horizon
+     * (durably, before returning) and queues a background pass that removes what they allow.
+     */
+    public void collectGarbage(long shardId, long safePoint, long txnRecordsBelow) {
+        Replica r = require(shardId);
+        r.raiseSafePoint(safePoint, txnRecordsBelow);
+        if (r.gcHorizon().safePoint() > 0) {
+            collector.schedule(r);
+        }
+    }
+
     /** Closes and deletes the replica; a missing one is fine. */
     public boolean drop(long shardId) throws IOException {
         synchronized (lifecycle) {
@@ -189,6 +202,7 @@ public final class ReplicaSet implements AutoCloseable {
             if (syncer != null) {
                 syncer.shutdownNow();
             }
+            collector.close();
             for (Replica r : replicas.values()) {
                 try {
                     r.close();

@@ -83,6 +83,9 @@ public final class Transactions {
 
     private LogEntry.Builder resolvePrewrite(TableLayout l, PrewriteRequest req) {
         long startTs = req.getStartTs();
+        // a transaction older than the GC window may have lost its snapshot and its locks (the
+        // coordinator rolls such transactions back before it collects their records)
+        replica.gcHorizon().checkTxnStart(startTs, "prewrite");
         long forUpdateTs = req.getForUpdateTs() > 0 ? req.getForUpdateTs() : startTs;
         if (req.getPrimary().getShardId() == shardId()) {
             Long decided = replica.txnRecords.get(req.getPrimary().getPk().toByteArray(), startTs);
@@ -259,6 +262,15 @@ public final class Transactions {
 
     private LogEntry.Builder resolveCommit(TableLayout l, long startTs, long commitTs, byte[] primary) {
         if (primary != null) {
+            if (startTs < replica.gcHorizon().safePoint()) {
+                Long decided = replica.txnRecords.get(primary, startTs);
+                if (decided != null && decided > 0) {
+                    return null; // a retry of a commit made before the safe point passed it
+                }
+                // the commit point of a transaction older than the GC window: the coordinator is
+                // rolling it back; secondaries (no primary_pk) are still committed by lock resolution
+                replica.gcHorizon().checkTxnStart(startTs, "commit");
+            }
             Lock p = replica.locks.get(primary);
             if (p == null || p.getStartTs() != startTs) {
                 Long decided = replica.txnRecords.get(primary, startTs);
@@ -302,6 +314,13 @@ public final class Transactions {
                     keys.size());
         }
         return entry;
+    }
+
+    // -------------------------------------------------------------------------- garbage collection
+
+    /** The locks of transactions with start_ts < {@code maxStartTs} (pk filled in), oldest first; at most {@code limit}. */
+    public List<Lock> locksBelow(long maxStartTs, int limit) {
+        return replica.locks.below(maxStartTs, limit);
     }
 
     // ------------------------------------------------------------------------------------ rollback

@@ -70,8 +70,14 @@ final class ReplicaGroupFixture implements AutoCloseable {
     final List<SyncSetChangeRequest> changes = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Nodes the stand-in coordinator refuses to add (besides those not live or holding no replica, as the real one). */
     final Set<String> refuseAdds = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** The stand-in coordinator's timestamp oracle: the next timestamp GetTimestamps hands out. */
+    /**
+     * The stand-in coordinator's timestamp oracle: GetTimestamps hands out this value, this value +
+     * Timestamps.ORACLE_STEP, ...: multiples of the step, as the real oracle's, once it is set to one;
+     * it starts at 1 so that tests can write and read at small timestamps above a new primary's floor.
+     */
     final java.util.concurrent.atomic.AtomicLong oracle = new java.util.concurrent.atomic.AtomicLong(1);
+    /** How many GetTimestamps calls the stand-in oracle answered. */
+    final java.util.concurrent.atomic.AtomicLong oracleCalls = new java.util.concurrent.atomic.AtomicLong();
     /** While set, GetTimestamps fails (the oracle is unreachable). */
     volatile boolean oracleDown;
     private long seq;
@@ -240,7 +246,10 @@ final class ReplicaGroupFixture implements AutoCloseable {
                 return;
             }
             int n = Math.max(1, req.getCount());
-            obs.onNext(io.tessera.protocol.proto.TimestampResponse.newBuilder().setFirst(oracle.getAndAdd(n)).setCount(n)
+            long step = io.tessera.protocol.time.Timestamps.ORACLE_STEP;
+            long first = oracle.getAndAdd(n * step);
+            oracleCalls.incrementAndGet();
+            obs.onNext(io.tessera.protocol.proto.TimestampResponse.newBuilder().setFirst(first).setCount(n).setStep(step)
                     .build());
             obs.onCompleted();
         }

@@ -1,6 +1,5 @@
 package io.tessera.sql.dml;
 
-import io.tessera.sql.planner.PlanScans;
 import io.tessera.sql.schema.ShardedTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +89,6 @@ public final class EnumerableShardTableModify extends TableModify implements Enu
   }
 
   @Override public Result implement(EnumerableRelImplementor implementor, Prefer pref) {
-    PlanScans.of(implementor).markWrite();
     final BlockBuilder builder = new BlockBuilder();
     final Result input = implementor.visitChild(this, 0, (EnumerableRel) getInput(), Prefer.ARRAY);
     final Expression child = builder.append("child", input.block);

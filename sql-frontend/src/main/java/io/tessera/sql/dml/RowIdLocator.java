@@ -29,7 +29,8 @@ import org.apache.calcite.linq4j.Enumerator;
  * the input rows (in chunks of {@link #CHUNK} rows per request), through {@link ShardScanner}, so
  * the scans follow their routes through a failover. The statement's WHERE clause only
  * sees visible columns, so rows with equal visible values were selected together: the rows found
- * are exactly the rows the statement selected.
+ * are exactly the rows the statement selected. Its snapshot counts among the statement's reads
+ * ({@link io.tessera.sql.exec.ReadSnapshots}): the write conflicts with what changed after it.
  */
 final class RowIdLocator {
   static final int CHUNK = 256;
@@ -51,7 +52,8 @@ final class RowIdLocator {
           .build();
       // Every shard, through the scan executor: it follows the routes through a failover.
       ScanSpec spec = new ScanSpec(schema, request, null, 0, -1, types, false);
-      try (Enumerator<Object> scan = ShardScanner.open(cluster.reads(), spec, readTs, options)) {
+      try (Enumerator<Object> scan = ShardScanner.open(cluster.reads(), spec, readTs, options,
+          context)) {
         while (scan.moveNext()) {
           Object[] row = (Object[]) scan.current();
           for (int i = 0; i < row.length; i++) {

@@ -24,6 +24,8 @@ import io.tessera.protocol.proto.TableSchema;
 import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.exec.ReadSnapshots;
+import io.tessera.sql.meta.TimestampRange;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.route.RouteWatch;
 import io.tessera.sql.route.RouteWatch.Abandoned;
@@ -68,11 +70,16 @@ import org.slf4j.LoggerFactory;
  *       prewrite places the batch holding its primary key before the others, see
  *       {@link #prewrite});</li>
  *   <li>in autocommit mode, a statement whose mutations all go to one shard is one
- *       {@code Write} (applied all or nothing by that shard at one commit timestamp, no locks);
- *   </li>
+ *       {@code Write}, applied all or nothing by that shard at one commit timestamp that the shard
+ *       chooses itself ({@code commit_ts = 0}: no timestamp oracle on the way), no locks. When the
+ *       statement read the rows it writes (UPDATE, DELETE, INSERT ... SELECT) the request names
+ *       the snapshot it read them at ({@code read_ts}, see {@link ReadSnapshots}), and the shard
+ *       refuses the write with 40001 if one of its keys changed after it, so a read-modify-write
+ *       such as {@code SET x = x + 1} cannot lose a concurrent update;</li>
  *   <li>in autocommit mode, a statement writing several shards runs as an <em>implicit
  *       transaction</em>: prewrite on every shard, then commit (or roll back when a prewrite
- *       fails), so it is atomic too — moving rows between shards included.</li>
+ *       fails), so it is atomic too — moving rows between shards included. Its prewrites check
+ *       conflicts against the snapshot the statement read at, like a one-phase write.</li>
  * </ul>
  *
  * <p>A request meeting another transaction's lock (LOCKED) has it resolved as a writer
@@ -101,6 +108,8 @@ public final class ShardWriter {
   private Transaction txn;
   /** The snapshot the prewrites check conflicts against. */
   private long forUpdateTs;
+  /** The snapshot a one-phase write's rows were read at (its {@code read_ts}); 0: a blind write. */
+  private long readTs;
   /** The statement's wait for other transactions' locks (started at the first one). */
   private LockWait lockWait;
 
@@ -157,7 +166,7 @@ public final class ShardWriter {
     writer.txn = open;
     // READ COMMITTED: the rows are read again after they are locked, so the newest is right.
     writer.forUpdateTs = open.isolation() == Isolation.READ_COMMITTED
-        ? cluster.timestamps(1) : open.startTs();
+        ? cluster.timestamps(1).first() : open.startTs();
     List<Integer> pk = schema.getPrimaryKeyList();
     RowCodec keyCodec = new RowCodec(writer.types(pk));
     List<Op> ops = new ArrayList<>(rows.size());
@@ -207,7 +216,8 @@ public final class ShardWriter {
     if (session.readOnly()) {
       throw new TesseraException(SqlStates.READ_ONLY_TRANSACTION, plan.operation()
           + " on table " + schema.getName()
-          + " is not allowed: the connection is read-only (setReadOnly(true))");
+          + " is not allowed: the connection is read-only ("
+          + (session.snapshot() != null ? "it reads the past: RESET SNAPSHOT_TIMESTAMP" : "setReadOnly(true)") + ")");
     }
     if (input.isEmpty()) {
       return 0;
@@ -219,21 +229,22 @@ public final class ShardWriter {
     TableModify.Operation op = plan.operation();
     List<Op> ops;
     long reservedTs = 0;
+    List<Object[]> inserted = null;
     switch (op) {
       case INSERT: {
         boolean hiddenKey = hasHiddenRowId(schema);
         int n = input.size();
-        // Row ids are timestamps: unique across the cluster; the last one is the write's.
-        long nextId = hiddenKey ? cluster.timestamps(n + 1) : 0;
-        reservedTs = hiddenKey ? nextId + n : 0;
+        // Row ids are oracle timestamps: unique across the cluster. One more is reserved in the
+        // same call, the start of an implicit transaction if the rows go to several shards.
+        TimestampRange ids = hiddenKey ? cluster.timestamps(n + 1) : null;
+        reservedTs = hiddenKey ? ids.last() : 0;
         ops = new ArrayList<>(n);
-        List<Object[]> inserted = new ArrayList<>(n);
-        for (Object[] in : input) {
-          Object[] row = newRow(in, hiddenKey ? nextId++ : null);
+        inserted = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          Object[] row = newRow(input.get(i), hiddenKey ? ids.get(i) : null);
           inserted.add(row);
           ops.add(insert(row));
         }
-        InsertedKeys.record(schema, inserted);
         break;
       }
       case DELETE:
@@ -247,7 +258,12 @@ public final class ShardWriter {
     }
     Set<Op> applied = identitySet();
     try {
-      return execute(ops, reservedTs, applied);
+      long count = execute(ops, reservedTs, applied);
+      if (inserted != null) {
+        // Only now: a statement run again after 40001 (ConflictRetry) reports its last run's keys.
+        InsertedKeys.record(schema, inserted);
+      }
+      return count;
     } finally {
       if (appliedRows != null) {
         for (int i = 0; i < ops.size(); i++) {
@@ -281,17 +297,21 @@ public final class ShardWriter {
         throw e;
       }
     }
+    long snapshot = readSnapshot();
     if (route(ops).size() <= 1) {
-      return send(ops, reservedTs != 0 ? reservedTs : cluster.timestamps(1), applied);
+      // One shard: it chooses the commit timestamp (no oracle call) and checks the snapshot.
+      readTs = snapshot;
+      return send(ops, applied);
     }
     // Several shards: an implicit transaction. A statement that read its rows conflicts with
     // what was committed after it read them.
     long startTs = plan.operation() != TableModify.Operation.INSERT || plan.readsTables()
         ? cluster.readTimestamp(context)
-        : reservedTs != 0 ? reservedTs : cluster.timestamps(1);
+        : reservedTs != 0 ? reservedTs : cluster.timestamps(1).first();
     Transaction implicit = session.beginImplicit(startTs);
     txn = implicit;
-    forUpdateTs = startTs;
+    // A read of the latest state (one shard) happened before the oracle's startTs was taken.
+    forUpdateTs = snapshot == ReadSnapshots.NONE ? startTs : Math.min(snapshot, startTs);
     long count;
     try {
       count = prewrite(ops);
@@ -302,6 +322,23 @@ public final class ShardWriter {
     session.commitImplicit(implicit);
     applied.addAll(ops);
     return count;
+  }
+
+  /**
+   * The snapshot the statement read the rows it writes at (the oldest of its reads,
+   * {@link ReadSnapshots}), or 0 for a blind write ({@code INSERT ... VALUES}).
+   */
+  private long readSnapshot() {
+    if (!plan.readsTables()) {
+      return 0;
+    }
+    long oldest = ReadSnapshots.oldest(context);
+    if (oldest == ReadSnapshots.NONE) {
+      // No shard scan reported one (e.g. the rows came from SYS tables): nothing to check.
+      LOG.debug("{} on {} read no shard at a known snapshot; writing without a conflict check",
+          plan.operation(), schema.getName());
+    }
+    return oldest;
   }
 
   private static Set<Op> identitySet() {
@@ -439,12 +476,22 @@ public final class ShardWriter {
           KeyCodec.encodeTuple(visibleTypes, project(p[0], visibleOrdinals))), p[1]);
     }
     List<Object[][]> located = new ArrayList<>();
+    Set<java.nio.ByteBuffer> found = new java.util.HashSet<>();
     for (Object[] stored : RowIdLocator.locate(cluster, context, schema, visible)) {
-      Object[] in = inputByValues.get(java.nio.ByteBuffer.wrap(
-          KeyCodec.encodeTuple(visibleTypes, project(stored, visibleOrdinals))));
+      java.nio.ByteBuffer values = java.nio.ByteBuffer.wrap(
+          KeyCodec.encodeTuple(visibleTypes, project(stored, visibleOrdinals)));
+      Object[] in = inputByValues.get(values);
       if (in != null) {
         located.add(new Object[][] {stored, in});
+        found.add(values);
       }
+    }
+    if (found.size() < inputByValues.size()) {
+      // The statement read its rows at the latest state and the locator at a later snapshot:
+      // a row it selected changed in between. Like any write conflict, the statement may retry.
+      throw new TesseraException(SqlStates.SERIALIZATION_FAILURE, 0, (inputByValues.size()
+          - found.size()) + " row(s) of " + schema.getName() + " that the " + plan.operation()
+          + " selected changed before they could be written; retry the statement", null);
     }
     return located;
   }
@@ -527,16 +574,18 @@ public final class ShardWriter {
 
   /**
    * Starts the request of one batch: a {@code Prewrite} of {@link #txn} when there is one, else a
-   * one-phase {@code Write} at {@code commitTs}.
+   * one-phase {@code Write} whose commit timestamp the shard chooses, checked against
+   * {@link #readTs}.
    */
-  private ListenableFuture<Answer> request(Batch b, long commitTs, ShardRef ref) {
+  private ListenableFuture<Answer> request(Batch b, ShardRef ref) {
     ShardServiceGrpc.ShardServiceFutureStub stub = ShardServiceGrpc
         .newFutureStub(cluster.channel(b.shard.getPrimary()))
         .withDeadlineAfter(WRITE_DEADLINE_SECONDS, TimeUnit.SECONDS);
     if (txn == null) {
       WriteRequest request = WriteRequest.newBuilder()
           .setShard(ref)
-          .setCommitTs(commitTs)
+          .setCommitTs(0)
+          .setReadTs(readTs)
           .addAllMutations(mutations(b.ops))
           .setClientId(cluster.clientId())
           .setSeq(b.seq)
@@ -572,15 +621,15 @@ public final class ShardWriter {
    */
   private long prewrite(List<Op> ops) {
     if (txn.primary() != null || ops.isEmpty()) {
-      return send(ops, 0, identitySet());
+      return send(ops, identitySet());
     }
     List<Batch> batches = new ArrayList<>(route(ops).values());
-    long count = send(batches.get(0).ops, 0, identitySet());
+    long count = send(batches.get(0).ops, identitySet());
     List<Op> rest = new ArrayList<>(ops.size());
     for (int i = 1; i < batches.size(); i++) {
       rest.addAll(batches.get(i).ops);
     }
-    return count + send(rest, 0, identitySet());
+    return count + send(rest, identitySet());
   }
 
   /** Marks that this statement's writes may be on a shard (its transaction is then dirty). */
@@ -591,8 +640,8 @@ public final class ShardWriter {
   }
 
   /**
-   * Sends {@code ops} (one request per shard, in parallel, retried as needed) as one-phase writes
-   * at {@code commitTs}, or as prewrites of {@link #txn}; adds the mutations of every batch a
+   * Sends {@code ops} (one request per shard, in parallel, retried as needed) as one-phase writes,
+   * or as prewrites of {@link #txn}; adds the mutations of every batch a
    * shard applied to {@code applied}, also when another batch fails. Returns the rows counted.
    *
    * <p>A batch answered with a retryable error (STALE_EPOCH, NOT_PRIMARY, NOT_SERVING,
@@ -605,7 +654,7 @@ public final class ShardWriter {
    * twice. A batch answered LOCKED was not applied: once the lock is resolved (or waited for) it
    * is resent with a new seq.
    */
-  private long send(List<Op> ops, long commitTs, Set<Op> applied) {
+  private long send(List<Op> ops, Set<Op> applied) {
     if (ops.isEmpty()) {
       return 0;
     }
@@ -631,7 +680,7 @@ public final class ShardWriter {
         ShardRef ref = ShardRef.newBuilder().setShardId(shardId).setEpoch(b.shard.getEpoch())
             .build();
         try {
-          calls.put(shardId, request(b, commitTs, ref));
+          calls.put(shardId, request(b, ref));
         } catch (TesseraException e) {
           notSent.put(shardId, e.getMessage());
         }

@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.exec.ReadCluster;
+import io.tessera.sql.meta.TimestampRange;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.txn.TxnSession;
 import java.util.List;
@@ -36,8 +37,8 @@ public interface WriteCluster {
   /** The read path of the same cluster (to scan rows an UPDATE/DELETE must locate). */
   ReadCluster reads();
 
-  /** Reserves {@code count} consecutive timestamps from the TSO and returns the first. */
-  long timestamps(int count);
+  /** Reserves {@code count} timestamps from the oracle (one call; they are its step apart). */
+  TimestampRange timestamps(int count);
 
   /** The read timestamp of the statement being executed (UPDATE/DELETE read their rows at it). */
   long readTimestamp(DataContext context);

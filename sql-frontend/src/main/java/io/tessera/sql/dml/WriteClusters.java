@@ -7,6 +7,7 @@ import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.exec.ReadCluster;
 import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.meta.ClusterClient;
+import io.tessera.sql.meta.TimestampRange;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
 import io.tessera.sql.txn.TxnSession;
@@ -54,7 +55,7 @@ final class WriteClusters {
       return reads.isLive(nodeId);
     }
 
-    @Override public long timestamps(int count) {
+    @Override public TimestampRange timestamps(int count) {
       return client.coordinator().timestamps(count);
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongConsumer;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
@@ -26,7 +27,8 @@ import org.apache.calcite.linq4j.Enumerator;
  * one {@link ShardStream} per shard in parallel, all at the statement's read timestamp (or at the
  * latest state, for the sole scan of a statement reaching one shard), and
  * returns their rows: concatenated, or k-way merged when the fragment is sorted; then applies the
- * offset and fetch. Closing the enumerator cancels every shard call still running.
+ * offset and fetch. Closing the enumerator cancels every shard call still running. The snapshot
+ * each shard read at is recorded for the statement ({@link ReadSnapshots}).
  */
 public final class ShardScanner {
   private ShardScanner() {}
@@ -42,7 +44,7 @@ public final class ShardScanner {
       @Override public Enumerator<Object> enumerator() {
         return open(cluster, spec,
             shards -> StatementTimestamps.readTimestamp(root, soleScan && shards == 1),
-            options);
+            options, ReadSnapshots.recorder(root));
       }
     };
   }
@@ -55,12 +57,24 @@ public final class ShardScanner {
   /** Starts the scans of {@code spec} at {@code readTs}. */
   public static Enumerator<Object> open(ReadCluster cluster, ScanSpec spec, long readTs,
       ScanOptions options) {
-    return open(cluster, spec, shards -> readTs, options);
+    return open(cluster, spec, shards -> readTs, options, ts -> { });
   }
 
-  /** Starts the scans of {@code spec} at the timestamp {@code readTs} gives for its targets. */
+  /**
+   * Starts the scans of {@code spec} at {@code readTs} on behalf of the statement execution
+   * owning {@code statement}, which learns the snapshot they read ({@link ReadSnapshots}).
+   */
+  public static Enumerator<Object> open(ReadCluster cluster, ScanSpec spec, long readTs,
+      ScanOptions options, DataContext statement) {
+    return open(cluster, spec, shards -> readTs, options, ReadSnapshots.recorder(statement));
+  }
+
+  /**
+   * Starts the scans of {@code spec} at the timestamp {@code readTs} gives for its targets;
+   * {@code snapshots} is told the snapshot each shard's scan read at.
+   */
   public static Enumerator<Object> open(ReadCluster cluster, ScanSpec spec,
-      ReadTimestamp readTs, ScanOptions options) {
+      ReadTimestamp readTs, ScanOptions options, LongConsumer snapshots) {
     TableSchema table = spec.table();
     List<ShardState> targets = targets(cluster, spec);
     ScanRequest.Builder builder = spec.request().toBuilder()
@@ -75,7 +89,7 @@ public final class ShardScanner {
     try {
       for (ShardState shard : targets) {
         ShardStream s = new ShardStream(cluster, table.getName(), table.getTableId(),
-            shard.getShardId(), request, decoder, options);
+            shard.getShardId(), request, decoder, options, snapshots);
         streams.add(s);
         s.start();
       }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
@@ -49,6 +50,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>A LOCKED answer (another transaction's lock on a key the scan covers, met before any row of
  * the call is streamed) is resolved as a reader and the scan re-issued; see {@link #locked}.
+ *
+ * <p>The snapshot each call read at (the request's {@code read_ts}, or for a read of the latest
+ * state what the shard resolved it to, {@code RowBatch.read_ts}) goes to {@code snapshots}, so a
+ * statement writing the rows it read can name it ({@link ReadSnapshots}).
  */
 final class ShardStream implements AutoCloseable {
   private static final Object END = new Object();
@@ -63,6 +68,8 @@ final class ShardStream implements AutoCloseable {
   private ScanRequest request;
   private final RowDecoder decoder;
   private final ScanOptions options;
+  /** Told the snapshot of each call, at its first batch. */
+  private final LongConsumer snapshots;
 
   private @Nullable Call call;
   private @Nullable List<ByteString> batch;
@@ -78,8 +85,9 @@ final class ShardStream implements AutoCloseable {
   private String primary = "";
 
   ShardStream(ReadCluster cluster, String table, long tableId, long shardId, ScanRequest request,
-      RowDecoder decoder, ScanOptions options) {
+      RowDecoder decoder, ScanOptions options, LongConsumer snapshots) {
     this.cluster = cluster;
+    this.snapshots = snapshots;
     this.table = table;
     this.tableId = tableId;
     this.shardId = shardId;
@@ -121,6 +129,7 @@ final class ShardStream implements AutoCloseable {
           continue;
         }
         attempts = null;
+        c.snapshotRead(b);
         c.requestMore();
         batch = b.getRowsList();
         position = 0;
@@ -299,6 +308,7 @@ final class ShardStream implements AutoCloseable {
     private volatile @Nullable ClientCallStreamObserver<ScanRequest> requests;
     private long skip;
     private volatile boolean cancelled;
+    private boolean snapshotReported;
 
     Call(long skip) {
       this.skip = skip;
@@ -329,6 +339,22 @@ final class ShardStream implements AutoCloseable {
 
     void fail(Throwable t) {
       events.add(t);
+    }
+
+    /**
+     * Reports this call's snapshot at its first batch: the one the shard says it read (it
+     * resolves {@code read_ts = 0}), else the one the request named (a node that does not report
+     * it read exactly there); a read of the latest state on such a node has none to report.
+     */
+    void snapshotRead(RowBatch first) {
+      if (snapshotReported) {
+        return;
+      }
+      snapshotReported = true;
+      long readTs = first.getReadTs() > 0 ? first.getReadTs() : request.getReadTs();
+      if (readTs > 0) {
+        snapshots.accept(readTs);
+      }
     }
 
     void requestMore() {

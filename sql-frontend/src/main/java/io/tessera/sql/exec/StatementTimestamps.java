@@ -23,7 +23,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@code read_ts = 0} to their newest committed timestamp).
  *
  * <p>A connection in an explicit transaction pins its snapshot with {@link #pin}; its statements
- * then read at that timestamp instead.
+ * then read at that timestamp instead. A past snapshot ({@link AsOfSnapshots}: the statement's
+ * {@code FOR SYSTEM_TIME AS OF}, or the session's {@code SNAPSHOT_TIMESTAMP}) comes before both.
  */
 public final class StatementTimestamps {
   /** System property: whether single-shard statements read the latest state (read_ts 0). */
@@ -42,6 +43,10 @@ public final class StatementTimestamps {
 
   /** The timestamp the execution owning {@code context} reads at. */
   public static long readTimestamp(DataContext context) {
+    Long past = AsOfSnapshots.of(context); // AS OF, of the statement or the session
+    if (past != null) {
+      return past;
+    }
     Object connection = context.getQueryProvider();
     if (connection != null) {
       Long pinned = PINNED.getIfPresent(connection);
@@ -67,7 +72,7 @@ public final class StatementTimestamps {
    * {@link #readTimestamp(DataContext)}.
    */
   public static long readTimestamp(DataContext context, boolean soleShardRead) {
-    if (soleShardRead && latestEnabled()) {
+    if (soleShardRead && latestEnabled() && AsOfSnapshots.of(context) == null) {
       Object connection = context.getQueryProvider();
       if ((connection == null || PINNED.getIfPresent(connection) == null)
           && BY_EXECUTION.getIfPresent(context) == null && autoCommit(connection)) {

@@ -1,11 +1,13 @@
 package io.tessera.sql.jdbc;
 
+import io.tessera.sql.exec.ClusterReads;
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.meta.ClusterClients;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
 import io.tessera.sql.sys.SysSchema;
+import io.tessera.sql.txn.SnapshotSetting;
 import io.tessera.sql.txn.TxnOptions;
 import io.tessera.sql.txn.TxnSession;
 import java.sql.SQLException;
@@ -39,6 +41,7 @@ class ClusterConnectionHandler extends HandlerImpl {
     try {
       failover = FailoverBudget.fromProperties(info);
       txnOptions = TxnOptions.fromProperties(info);
+      ConflictRetry.fromProperties(info); // a bad value fails the connection, not its statements
     } catch (TesseraException e) {
       throw new SQLException(e.getMessage(), e.sqlState(), e);
     }
@@ -50,10 +53,16 @@ class ClusterConnectionHandler extends HandlerImpl {
           + e.getMessage(), "08001", e);
     }
     try {
-      TesseraSchema.attach(calcite.getRootSchema(), client, failover,
-          new TxnSession(connection, client, failover, txnOptions));
+      TxnSession session = new TxnSession(connection, client, failover, txnOptions);
+      TesseraSchema.attach(calcite.getRootSchema(), client, failover, session);
       SysSchema.attach(calcite.getRootSchema(), client);
       calcite.setSchema(FrontendDriver.SCHEMA);
+      session.setSnapshot(SnapshotSetting.fromProperty(
+          info.getProperty(SnapshotSetting.PROPERTY), calcite.config().timeZone(),
+          ClusterReads.of(client)));
+    } catch (TesseraException e) {
+      client.close();
+      throw new SQLException(e.getMessage(), e.sqlState(), e);
     } catch (RuntimeException | SQLException e) {
       client.close();
       throw e;

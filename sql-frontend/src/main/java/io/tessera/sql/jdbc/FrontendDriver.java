@@ -1,8 +1,10 @@
 package io.tessera.sql.jdbc;
 
 import io.tessera.sql.ddl.TesseraDdlExecutor;
+import io.tessera.sql.parser.TesseraSqlParser;
 import io.tessera.sql.planner.CalciteSystemDefaults;
 import io.tessera.sql.schema.TesseraTypeSystem;
+import io.tessera.sql.txn.SnapshotSetting;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
@@ -12,6 +14,7 @@ import org.apache.calcite.avatica.Handler;
 import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.config.CalciteConnectionProperty;
 import org.apache.calcite.jdbc.Driver;
+import org.apache.calcite.sql.parser.SqlParserImplFactory;
 
 /**
  * Tessera's JDBC driver core: Calcite's driver with Tessera's parser (DDL), planner rules, Meta
@@ -31,9 +34,15 @@ import org.apache.calcite.jdbc.Driver;
  *       before it fails with 08006 ({@link io.tessera.sql.route.FailoverBudget});</li>
  *   <li>{@value io.tessera.sql.txn.TxnOptions#LOCK_WAIT} (default 1000): how many milliseconds a
  *       write waits for another transaction's lock before it fails with 40001;</li>
+ *   <li>{@value ConflictRetry#PROPERTY} (default {@value ConflictRetry#DEFAULT_RETRIES}): how
+ *       many times an autocommit statement that failed with 40001 runs again
+ *       ({@link ConflictRetry});</li>
  *   <li>{@value io.tessera.sql.txn.TxnOptions#TTL} (default 3000): how long the locks of this
  *       connection's transactions survive without a heartbeat
- *       ({@link io.tessera.sql.txn.TxnOptions}).</li>
+ *       ({@link io.tessera.sql.txn.TxnOptions});</li>
+ *   <li>{@value io.tessera.sql.txn.SnapshotSetting#PROPERTY} (default none): a past time the
+ *       connection reads at, as after {@code SET SNAPSHOT_TIMESTAMP}
+ *       ({@link io.tessera.sql.txn.SnapshotSetting}).</li>
  * </ul>
  * Besides the schema {@code PUBLIC}, every connection has the read-only schema {@code SYS}
  * ({@code SYS.NODES}, {@code SYS.SHARDS}: {@link io.tessera.sql.sys.SysSchema}).
@@ -51,6 +60,12 @@ public class FrontendDriver extends Driver {
   public static final String CLUSTER = "tessera.cluster";
   /** The schema holding Tessera's tables and views. */
   public static final String SCHEMA = "PUBLIC";
+  /**
+   * Tessera's parser; its DDL goes to Tessera's executor, and {@code SET SNAPSHOT_TIMESTAMP} to
+   * the connection's session ({@link SnapshotSetting}).
+   */
+  public static final SqlParserImplFactory PARSER_FACTORY =
+      TesseraSqlParser.factory(new SnapshotSetting(TesseraDdlExecutor.INSTANCE));
 
   static {
     CalciteSystemDefaults.apply();
@@ -88,7 +103,7 @@ public class FrontendDriver extends Driver {
   public static Properties withDefaults(Properties info) {
     Properties p = new Properties();
     p.setProperty(CalciteConnectionProperty.PARSER_FACTORY.camelName(),
-        TesseraDdlExecutor.class.getName() + "#PARSER_FACTORY");
+        FrontendDriver.class.getName() + "#PARSER_FACTORY");
     p.setProperty(CalciteConnectionProperty.QUOTING.camelName(), "DOUBLE_QUOTE");
     p.setProperty(CalciteConnectionProperty.UNQUOTED_CASING.camelName(), "TO_UPPER");
     p.setProperty(CalciteConnectionProperty.QUOTED_CASING.camelName(), "UNCHANGED");

@@ -86,6 +86,11 @@ final class RowLocks {
     if (session.autoCommit()) {
       return;
     }
+    if (session.snapshot() != null) {
+      throw new SQLException("SELECT ... FOR UPDATE of table " + schema.getName()
+          + " is not supported while the connection reads a past snapshot (SNAPSHOT_TIMESTAMP):"
+          + " its rows cannot be locked", SqlStates.FEATURE_NOT_SUPPORTED);
+    }
     if (session.readOnly()) {
       throw new SQLException("SELECT ... FOR UPDATE of table " + schema.getName()
           + " is not allowed: the connection is read-only (setReadOnly(true))",

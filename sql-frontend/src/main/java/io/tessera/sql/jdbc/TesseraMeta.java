@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *       switching autocommit on commits it, closing the connection rolls it back;</li>
  *   <li><b>SQLStates</b>: every failure leaving the Meta goes through {@link SqlErrors}, so the
  *       SQLException the application sees carries the right SQLState and vendor code;</li>
+ *   <li><b>retries</b>: an autocommit statement that failed with 40001 runs again
+ *       ({@link ConflictRetry});</li>
  *   <li><b>{@code getPrimaryKeys} and {@code getIndexInfo}</b> from the stored table schema.</li>
  * </ul>
  */
@@ -55,6 +57,7 @@ public class TesseraMeta extends CalciteMetaBridge {
    */
   private final ThreadLocal<int[]> statementDepth = ThreadLocal.withInitial(() -> new int[1]);
   private @Nullable TxnSession session;
+  private @Nullable ConflictRetry conflictRetry;
 
   protected TesseraMeta(AvaticaConnection connection) {
     super(connection);
@@ -83,6 +86,27 @@ public class TesseraMeta extends CalciteMetaBridge {
       session = s;
     }
     return s;
+  }
+
+  /** The connection's policy for autocommit statements failing with 40001. */
+  private ConflictRetry conflictRetry() {
+    ConflictRetry r = conflictRetry;
+    if (r == null) {
+      try {
+        r = ConflictRetry.fromProperties(connection.unwrap(CalciteConnection.class)
+            .getProperties());
+      } catch (SQLException e) {
+        r = new ConflictRetry(0);
+      }
+      conflictRetry = r;
+    }
+    return r;
+  }
+
+  /** Whether a failed statement may run again: autocommit, and no transaction open. */
+  private boolean autoCommitWithoutTransaction() {
+    TxnSession s = session();
+    return s != null && s.autoCommit() && s.current() == null;
   }
 
   // ---- transactions ----
@@ -188,7 +212,8 @@ public class TesseraMeta extends CalciteMetaBridge {
     try {
       statementStarts();
       ForUpdate.rejectIfUsed(sql);
-      return super.prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, callback);
+      return conflictRetry().run(sql, this::autoCommitWithoutTransaction,
+          () -> super.prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame, callback));
     } catch (NoSuchStatementException e) {
       throw e;
     } catch (Exception e) {
@@ -223,7 +248,9 @@ public class TesseraMeta extends CalciteMetaBridge {
       int maxRowsInFirstFrame) throws NoSuchStatementException {
     try {
       statementStarts();
-      return super.execute(h, parameterValues, maxRowsInFirstFrame);
+      return conflictRetry().run(h.signature == null ? "statement " + h.id : h.signature.sql,
+          this::autoCommitWithoutTransaction,
+          () -> super.execute(h, parameterValues, maxRowsInFirstFrame));
     } catch (NoSuchStatementException e) {
       throw e;
     } catch (Exception e) {

@@ -2,9 +2,13 @@ package io.tessera.sql.jdbc;
 
 import io.tessera.sql.dml.EnumerableShardTableModifyRule;
 import io.tessera.sql.dml.TesseraSqlToRelConverter;
+import io.tessera.sql.planner.AsOfScans;
+import io.tessera.sql.planner.AsOfValidator;
 import io.tessera.sql.planner.CommonKeyTypeJoinRule;
 import io.tessera.sql.planner.DistinctSafeMergeUnionRule;
 import java.lang.reflect.Type;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
@@ -13,11 +17,13 @@ import org.apache.calcite.plan.Convention;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.rel.RelRoot;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
 import org.apache.calcite.adapter.enumerable.EnumerableRules;
 import org.apache.calcite.jdbc.CalcitePrepare;
+import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.plan.RelOptCostFactory;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalcitePrepareImpl;
@@ -33,6 +39,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@link DistinctSafeMergeUnionRule} (no LIMIT below a distinct UNION). It also infers predicates
  * across join equalities ({@code a.x = b.y AND a.x = ?} gives {@code b.y = ?}), which Calcite's
  * default rule set does not, so that both sides of a join prune shards and choose key ranges.
+ * {@code FOR SYSTEM_TIME AS OF} is validated by {@link AsOfValidator} and moved into the table
+ * scans by {@link AsOfScans} before planning (docs/transactions.md, "AS OF: reading the past").
  */
 public class TesseraPrepare extends CalcitePrepareImpl {
   /** Calcite's, converting SQL to relational algebra with {@link TesseraSqlToRelConverter}. */
@@ -50,6 +58,19 @@ public class TesseraPrepare extends CalcitePrepareImpl {
           Prepare.CatalogReader catalogReader, SqlToRelConverter.Config config) {
         return new TesseraSqlToRelConverter(this, validator, catalogReader, cluster,
             convertletTable, config);
+      }
+
+      /** FOR SYSTEM_TIME AS OF becomes the time its scans read at, before planning. */
+      @Override protected RelRoot optimize(RelRoot root, List<Materialization> materializations,
+          List<CalciteSchema.LatticeEntry> lattices) {
+        return super.optimize(root.withRel(AsOfScans.apply(root.rel)), materializations,
+            lattices);
+      }
+
+      /** Calcite's validator, also taking FOR SYSTEM_TIME AS OF on Tessera tables. */
+      @Override protected SqlValidator createSqlValidator(Prepare.CatalogReader catalogReader,
+          UnaryOperator<SqlValidator.Config> configTransform) {
+        return AsOfValidator.like(super.createSqlValidator(catalogReader, configTransform));
       }
     };
   }

@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * the batching thread and waiting to be woken (two thread hand-offs less per statement, see
  * docs/benchmarks.md, "Profile: point select"); callers that arrive meanwhile are coalesced as
  * before. Either way a timestamp comes from a call that began after its caller asked.
+ *
+ * <p>The oracle's timestamps of one answer are {@code first + i * step}
+ * ({@code TimestampResponse.step}; a coordinator that does not send it means 1): the values in
+ * between belong to the shard primaries' one-phase commits, so coalesced callers get
+ * {@code first}, {@code first + step}, ... and {@link #timestamps(int)} returns the whole
+ * {@link TimestampRange}.
  */
 public final class CoordinatorClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
@@ -103,7 +109,7 @@ public final class CoordinatorClient implements AutoCloseable {
         }
         if (directCall.compareAndSet(false, true)) {
             try {
-                return getTimestamps(1);
+                return getTimestamps(1).first();
             } catch (TesseraException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -128,11 +134,12 @@ public final class CoordinatorClient implements AutoCloseable {
     }
 
     /**
-     * Reserves {@code count} consecutive fresh timestamps with one call and returns the first.
+     * Reserves {@code count} fresh timestamps with one call (first, first + step, ...: not
+     * consecutive numbers, see the class comment).
      *
      * @throws TesseraException 08006 when no coordinator answers within the retry budget
      */
-    public long timestamps(int count) {
+    public TimestampRange timestamps(int count) {
         return getTimestamps(count);
     }
 
@@ -150,9 +157,9 @@ public final class CoordinatorClient implements AutoCloseable {
             }
             waiting.drainTo(batch);
             try {
-                long first = getTimestamps(batch.size());
+                TimestampRange range = getTimestamps(batch.size());
                 for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).complete(first + i);
+                    batch.get(i).complete(range.get(i));
                 }
             } catch (RuntimeException e) {
                 batch.forEach(f -> f.completeExceptionally(e));
@@ -164,14 +171,19 @@ public final class CoordinatorClient implements AutoCloseable {
         left.forEach(f -> f.completeExceptionally(TesseraException.unavailable("coordinator client is closed", null)));
     }
 
-    private long getTimestamps(int count) {
+    private TimestampRange getTimestamps(int count) {
         TimestampResponse r = call("GetTimestamps", timestampDeadline, true,
                 stub -> stub.getTimestamps(TimestampRequest.newBuilder().setCount(count).build()),
                 TimestampResponse::getError);
         if (r.getError().getCode() != Error.Code.OK) {
             throw TesseraException.fromShard(r.getError(), "coordinator");
         }
-        return r.getFirst();
+        if (r.getCount() != 0 && r.getCount() < count) {
+            throw TesseraException.unavailable("coordinator handed out " + r.getCount()
+                    + " timestamps where " + count + " were asked for", null);
+        }
+        // step 0: a coordinator from before oracle steps, whose timestamps are consecutive.
+        return new TimestampRange(r.getFirst(), count, r.getStep() > 0 ? r.getStep() : 1);
     }
 
     // ----------------------------------------------------------------------------------------- DDL

@@ -6,7 +6,8 @@ import org.apache.calcite.linq4j.tree.Types;
 
 /** Methods that generated code calls to run shard fragments. */
 public enum ShardMethod {
-  EXECUTE(ShardQuery.class, "execute", DataContext.class);
+  EXECUTE(ShardQuery.class, "execute", DataContext.class),
+  EXECUTE_AS_OF(ShardQuery.class, "executeAsOf", DataContext.class, Long.class);
 
   public final Method method;
 

@@ -14,6 +14,7 @@ import io.tessera.protocol.proto.SortKey;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.exec.AsOfSnapshots;
 import io.tessera.sql.exec.ScanOptions;
 import io.tessera.sql.exec.ScanSpec;
 import io.tessera.sql.exec.ShardScanner;
@@ -58,6 +59,8 @@ public final class ShardQuery {
   private final RelDataType rowType;
   private final RexBuilder rexBuilder;
   private final boolean scalarRows;
+  /** The time of the snapshot to read ({@code FOR SYSTEM_TIME AS OF}), or null. */
+  private final @Nullable RexNode asOf;
   private final boolean hasParams;
   /** The bound spec when the fragment has no parameters. */
   private final @Nullable ScanSpec constantSpec;
@@ -69,7 +72,7 @@ public final class ShardQuery {
       @Nullable List<RexNode> projects, RelCollation collation, @Nullable RexNode offset,
       @Nullable RexNode fetch, @Nullable ImmutableBitSet groupSet,
       List<org.apache.calcite.rel.core.AggregateCall> aggCalls, RelDataType rowType,
-      RexBuilder rexBuilder, boolean scalarRows) {
+      RexBuilder rexBuilder, boolean scalarRows, @Nullable RexNode asOf) {
     this.table = table;
     this.access = access;
     this.filter = filter;
@@ -82,6 +85,7 @@ public final class ShardQuery {
     this.rowType = rowType;
     this.rexBuilder = rexBuilder;
     this.scalarRows = scalarRows;
+    this.asOf = asOf;
     this.hasParams = hasParams(access, filter, projects, offset, fetch);
     // Translate once now: fails early if the planner pushed something untranslatable, and is
     // the spec every execution uses when there are no parameters.
@@ -97,12 +101,12 @@ public final class ShardQuery {
     return new ShardQuery(implementor.table, implementor.access, implementor.filter,
         implementor.projects, implementor.collation, implementor.offset, implementor.fetch,
         implementor.groupSet, implementor.aggCalls, rowType, rexBuilder,
-        rowType.getFieldCount() == 1);
+        rowType.getFieldCount() == 1, implementor.asOf);
   }
 
   ShardQuery withScalarRows(boolean scalar) {
     return scalar == scalarRows ? this : new ShardQuery(table, access, filter, projects,
-        collation, offset, fetch, groupSet, aggCalls, rowType, rexBuilder, scalar);
+        collation, offset, fetch, groupSet, aggCalls, rowType, rexBuilder, scalar, asOf);
   }
 
   /** Records the plan this (freshly made) fragment belongs to. */
@@ -110,7 +114,7 @@ public final class ShardQuery {
     this.plan = scans;
   }
 
-  /** Whether this fragment is the only shard scan of a plan that writes nothing. */
+  /** Whether this fragment is the only shard scan of its plan. */
   public boolean soleScan() {
     PlanScans p = plan;
     return p != null && p.soleScan();
@@ -124,14 +128,33 @@ public final class ShardQuery {
     return access;
   }
 
+  /** The time of the snapshot this fragment reads ({@code FOR SYSTEM_TIME AS OF}), or null. */
+  public @Nullable RexNode asOf() {
+    return asOf;
+  }
+
+  /**
+   * Runs the fragment at the snapshot of {@code time}, the value of {@link #asOf()} in this
+   * execution (a Calcite TIMESTAMP; null for SQL NULL); called by generated code.
+   */
+  public Enumerable<Object> executeAsOf(DataContext root, @Nullable Long time) {
+    AsOfSnapshots.forExecution(root, time, TesseraSchema.from(root).reads());
+    return execute(root);
+  }
+
   /** Runs the fragment on the target shards; called by generated code. */
   public Enumerable<Object> execute(DataContext root) {
+    PlanScans p = plan;
+    if (p != null) {
+      p.checkOneSnapshot();
+    }
     TesseraSchema schema = TesseraSchema.from(root);
     ShardQuery query = against(schema.table(table.name()));
     ScanSpec spec = query.constantSpec != null ? query.constantSpec
         : query.bind(Params.of(root));
     return ShardScanner.enumerable(schema.reads(), spec, root,
-        ScanOptions.fromSystemProperties(schema.failover()).withLocks(schema.txn()),
+        ScanOptions.fromSystemProperties(schema.failover()).withLocks(
+            AsOfSnapshots.of(root) != null ? schema.txn().pastSnapshotReads() : schema.txn()),
         soleScan());
   }
 
@@ -160,7 +183,7 @@ public final class ShardQuery {
     if (r == null || r.table != current) {
       ShardQuery q = new ShardQuery(current, access.withoutIndex(), filter,
           projects, collation, offset, fetch, groupSet, aggCalls, rowType, rexBuilder,
-          scalarRows);
+          scalarRows, asOf);
       q.plan = plan;
       r = new Revalidated(current, q);
       revalidated = r;
@@ -387,6 +410,9 @@ public final class ShardQuery {
     }
     if (fetch != null) {
       b.append(", fetch=").append(fetch);
+    }
+    if (asOf != null) {
+      b.append(", asOf=").append(asOf);
     }
     return b.append(')').toString();
   }

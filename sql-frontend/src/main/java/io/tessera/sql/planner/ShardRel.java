@@ -54,6 +54,8 @@ public interface ShardRel extends RelNode {
     @Nullable ShardedTable table;
     @Nullable RelOptTable relTable;
     ShardAccess access = ShardAccess.FULL;
+    /** The time of the snapshot to read ({@code FOR SYSTEM_TIME AS OF}); null = the statement's. */
+    @Nullable RexNode asOf;
     @Nullable RexNode filter;
     /** Projections over the table's columns; null = the visible columns. */
     @Nullable List<RexNode> projects;

@@ -19,33 +19,50 @@ import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.core.TableScan;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.rex.RexNode;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Scan of one sharded table over its target shards: all of them, or only those owning the
  * shard-key values the filter fixes; optionally restricted to a key range of the primary key or
- * a secondary index ({@link ShardAccess}). Registering it adds {@link ShardRules}.
+ * a secondary index ({@link ShardAccess}); optionally at a past snapshot ({@code FOR SYSTEM_TIME
+ * AS OF}, {@link #asOf()}). Registering it adds {@link ShardRules}.
  */
 public final class ShardTableScan extends TableScan implements ShardRel {
   private final ShardedTable shardedTable;
   private final ShardAccess access;
+  /** The time of {@code FOR SYSTEM_TIME AS OF} (a constant TIMESTAMP expression), or null. */
+  private final @Nullable RexNode asOf;
 
   private ShardTableScan(RelOptCluster cluster, RelTraitSet traitSet, RelOptTable table,
-      ShardedTable shardedTable, ShardAccess access) {
+      ShardedTable shardedTable, ShardAccess access, @Nullable RexNode asOf) {
     super(cluster, ShardRel.unsorted(traitSet), List.of(), table);
     this.shardedTable = shardedTable;
     this.access = access;
+    this.asOf = asOf;
   }
 
   public static ShardTableScan create(RelOptCluster cluster, RelOptTable table,
       ShardedTable shardedTable) {
     return new ShardTableScan(cluster, cluster.traitSetOf(CONVENTION), table, shardedTable,
-        ShardAccess.FULL);
+        ShardAccess.FULL, null);
   }
 
   /** The same scan restricted by {@code access}. */
   ShardTableScan withAccess(ShardAccess access) {
-    return new ShardTableScan(getCluster(), getTraitSet(), getTable(), shardedTable, access);
+    return new ShardTableScan(getCluster(), getTraitSet(), getTable(), shardedTable, access,
+        asOf);
+  }
+
+  /** The same scan reading the snapshot of the time {@code asOf} ({@link AsOfScans}). */
+  ShardTableScan withAsOf(RexNode asOf) {
+    return new ShardTableScan(getCluster(), getTraitSet(), getTable(), shardedTable, access,
+        asOf);
+  }
+
+  /** The time of the snapshot this scan reads ({@code FOR SYSTEM_TIME AS OF}), or null. */
+  public @Nullable RexNode asOf() {
+    return asOf;
   }
 
   public ShardedTable shardedTable() {
@@ -58,7 +75,7 @@ public final class ShardTableScan extends TableScan implements ShardRel {
 
   @Override public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
     assert inputs.isEmpty();
-    return new ShardTableScan(getCluster(), traitSet, getTable(), shardedTable, access);
+    return new ShardTableScan(getCluster(), traitSet, getTable(), shardedTable, access, asOf);
   }
 
   @Override public void register(RelOptPlanner planner) {
@@ -69,6 +86,7 @@ public final class ShardTableScan extends TableScan implements ShardRel {
     implementor.table = shardedTable;
     implementor.relTable = getTable();
     implementor.access = access;
+    implementor.asOf = asOf;
   }
 
   @Override public RelWriter explainTerms(RelWriter pw) {
@@ -88,7 +106,8 @@ public final class ShardTableScan extends TableScan implements ShardRel {
         .itemIf("shardKey", "[" + access.describeShardKeys() + "]", keys != null)
         .itemIf("index", access.describeIndex(), !access.describeIndex().isEmpty());
     return pw.itemIf("range", access.describeRange(),
-        !access.lower().isEmpty() || !access.upper().isEmpty());
+            !access.lower().isEmpty() || !access.upper().isEmpty())
+        .itemIf("asOf", asOf, asOf != null);
   }
 
   /**

@@ -6,9 +6,11 @@ import org.apache.calcite.adapter.enumerable.EnumerableRelImplementor;
 import org.apache.calcite.adapter.enumerable.JavaRowFormat;
 import org.apache.calcite.adapter.enumerable.PhysType;
 import org.apache.calcite.adapter.enumerable.PhysTypeImpl;
+import org.apache.calcite.adapter.enumerable.RexToLixTranslator;
 import org.apache.calcite.linq4j.tree.BlockBuilder;
 import org.apache.calcite.linq4j.tree.Expression;
 import org.apache.calcite.linq4j.tree.Expressions;
+import org.apache.calcite.linq4j.tree.Primitive;
 import org.apache.calcite.plan.ConventionTraitDef;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptCost;
@@ -17,7 +19,10 @@ import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.convert.ConverterImpl;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
+import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.runtime.Hook;
+import org.apache.calcite.sql.validate.SqlConformance;
+import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -62,14 +67,32 @@ public final class ShardToEnumerableConverter extends ConverterImpl implements E
         JavaRowFormat.ARRAY);
     ShardQuery query = query().withScalarRows(physType.getFormat() == JavaRowFormat.SCALAR);
     PlanScans plan = PlanScans.of(implementor);
-    plan.addScan();
+    plan.addScan(query.asOf());
     query.inPlan(plan);
     Hook.QUERY_PLAN.run(query.toString());
     BlockBuilder block = new BlockBuilder();
     Expression stashed = implementor.stash(query, ShardQuery.class);
-    block.add(Expressions.return_(null,
-        Expressions.call(stashed, ShardMethod.EXECUTE.method,
-            implementor.getRootExpression())));
+    RexNode asOf = query.asOf();
+    Expression run = asOf == null
+        ? Expressions.call(stashed, ShardMethod.EXECUTE.method, implementor.getRootExpression())
+        : Expressions.call(stashed, ShardMethod.EXECUTE_AS_OF.method,
+            implementor.getRootExpression(), asOfTime(implementor, block, asOf));
+    block.add(Expressions.return_(null, run));
     return implementor.result(physType, block.toBlock());
+  }
+
+  /**
+   * Code computing the time of {@code FOR SYSTEM_TIME AS OF} at each execution (a Long, the
+   * TIMESTAMP's milliseconds; null for NULL): it may be {@code CURRENT_TIMESTAMP} or a
+   * parameter, which have a value only then.
+   */
+  private static Expression asOfTime(EnumerableRelImplementor implementor, BlockBuilder block,
+      RexNode asOf) {
+    SqlConformance conformance = (SqlConformance) implementor.map.getOrDefault("_conformance",
+        SqlConformanceEnum.DEFAULT);
+    RexToLixTranslator translator = RexToLixTranslator.forAggregation(
+        implementor.getTypeFactory(), block, null, conformance);
+    Expression time = translator.translateList(List.of(asOf), List.of(Long.class)).get(0);
+    return Primitive.is(time.getType()) ? Expressions.box(time) : time;
   }
 }

@@ -90,6 +90,10 @@ public record ForUpdate(String query, String table, String from, int lockParamet
     SqlNode from = select.getFrom();
     SqlNode table = from != null && from.getKind() == SqlKind.AS
         ? ((SqlBasicCall) from).operand(0) : from;
+    if (table != null && table.getKind() == SqlKind.SNAPSHOT) {
+      throw unsupported("FOR SYSTEM_TIME AS OF reads a past snapshot, whose rows cannot be"
+          + " locked");
+    }
     if (!(table instanceof SqlIdentifier)) {
       throw unsupported("FOR UPDATE needs a query over one table (no joins or subqueries in"
           + " FROM)");

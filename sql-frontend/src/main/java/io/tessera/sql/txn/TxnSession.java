@@ -5,6 +5,7 @@ import io.tessera.protocol.proto.TxnRead;
 import io.tessera.sql.error.SqlErrors;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.exec.AsOfSnapshots;
 import io.tessera.sql.exec.ReadLocks;
 import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.meta.ClusterClient;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>As {@link ReadLocks} it gives the connection's scans their {@link TxnRead} and resolves the
  * locks they meet as a reader.
+ *
+ * <p>It also holds the past snapshot the connection reads ({@code SET SNAPSHOT_TIMESTAMP},
+ * {@link SnapshotSetting}); while one is set the connection is read-only.
  */
 public final class TxnSession implements ReadLocks {
   private static final Logger LOG = LoggerFactory.getLogger(TxnSession.class);
@@ -39,6 +43,8 @@ public final class TxnSession implements ReadLocks {
   private volatile boolean readOnly;
   private volatile Isolation isolation = Isolation.DEFAULT;
   private volatile @Nullable Transaction current;
+  /** The past snapshot every statement reads ({@code SET SNAPSHOT_TIMESTAMP}), or null. */
+  private volatile @Nullable Long snapshot;
 
   /**
    * @param connection the Calcite connection (the {@code DataContext.getQueryProvider()} of its
@@ -76,8 +82,9 @@ public final class TxnSession implements ReadLocks {
     autoCommit = on;
   }
 
+  /** Whether writes fail with 25006: {@code setReadOnly(true)}, or a past snapshot is set. */
   public boolean readOnly() {
-    return readOnly;
+    return readOnly || snapshot != null;
   }
 
   public void setReadOnly(boolean readOnly) {
@@ -91,6 +98,40 @@ public final class TxnSession implements ReadLocks {
   /** Takes effect with the next transaction. */
   public void setIsolation(Isolation isolation) {
     this.isolation = isolation;
+  }
+
+  /** The past snapshot the connection reads ({@code SET SNAPSHOT_TIMESTAMP}), or null. */
+  public @Nullable Long snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Makes every following statement read the past snapshot {@code snapshot} (a timestamp), and
+   * refuses writes meanwhile; null reads the present again. Inside a transaction it applies from
+   * the next statement on.
+   */
+  public void setSnapshot(@Nullable Long snapshot) {
+    this.snapshot = snapshot;
+    AsOfSnapshots.setForConnection(connection, snapshot);
+    LOG.debug("Connection {} reads {}", connection,
+        snapshot == null ? "the present" : "snapshot " + snapshot);
+  }
+
+  /**
+   * How reads of a past snapshot deal with transactions: as no transaction's (a past snapshot
+   * shows no uncommitted write, not even the open transaction's own), resolving the locks they
+   * meet as any reader does.
+   */
+  public ReadLocks pastSnapshotReads() {
+    return new ReadLocks() {
+      @Override public @Nullable TxnRead txnRead() {
+        return null;
+      }
+
+      @Override public boolean resolve(Lock lock, long shardId, long readTs) {
+        return locks.forReader(lock, shardId, readTs);
+      }
+    };
   }
 
   /** The open explicit transaction, or null (autocommit, or none begun yet). */

@@ -77,9 +77,113 @@ class CoordinatorClientTest {
                 other.shutdownNow();
             }
             assertThat(later).isGreaterThan(seen);
-            long first = coordinator.timestamps(10);
-            assertThat(first).isGreaterThan(later);
-            assertThat(coordinator.nextTimestamp()).isGreaterThan(first + 9);
+            TimestampRange range = coordinator.timestamps(10);
+            assertThat(range.first()).isGreaterThan(later);
+            assertThat(coordinator.nextTimestamp()).isGreaterThan(range.last());
+        }
+    }
+
+    /**
+     * An oracle leaving gaps between its timestamps (for the shards' one-phase commits): a batch
+     * and coalesced callers only get first + i * step, never a value in a gap; a coordinator that
+     * sends no step hands out consecutive numbers, as before.
+     */
+    @Test
+    void timestampsOfOneAnswerAreTheOraclesStepApart() throws Exception {
+        long step = 1L << 14;
+        SteppingOracle stepping = new SteppingOracle(step);
+        SteppingOracle consecutive = new SteppingOracle(0);
+        try (TestCluster cluster = new TestCluster(dir, "stepping", 0, 0);
+                CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(cluster.zkConnect())
+                        .namespace(ZkPaths.namespace(cluster.name)).retryPolicy(new RetryOneTime(100)).build()) {
+            zk.start();
+            zk.create().creatingParentsIfNeeded().forPath(ZkPaths.COORDINATOR_LEADER,
+                    CoordinatorInfo.newBuilder().setAddress("127.0.0.1:" + stepping.port()).build().toByteArray());
+            CoordinatorClient coordinator = new CoordinatorClient(zk, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5));
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                TimestampRange range = coordinator.timestamps(3);
+                assertThat(List.of(range.get(0), range.get(1), range.get(2))).containsExactly(
+                        range.first(), range.first() + step, range.first() + 2 * step);
+                assertThat(range.first() % step).isZero();
+                stepping.largestCount.set(0);
+
+                Set<Long> all = ConcurrentHashMap.newKeySet();
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 100; i++) {
+                            all.add(coordinator.nextTimestamp());
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get(30, TimeUnit.SECONDS);
+                }
+                assertThat(all).hasSize(800).allSatisfy(ts -> assertThat(ts % step).isZero());
+                assertThat(all).allSatisfy(ts -> assertThat(stepping.handedOut).contains(ts));
+                // Some callers were really coalesced (else the gaps were never at stake).
+                assertThat(stepping.largestCount.get()).isGreaterThan(1);
+
+                zk.setData().forPath(ZkPaths.COORDINATOR_LEADER,
+                        CoordinatorInfo.newBuilder().setAddress("127.0.0.1:" + consecutive.port()).build()
+                                .toByteArray());
+                stepping.close(); // the client finds the new "leader" once this one is gone
+                TimestampRange old = coordinator.timestamps(3);
+                assertThat(old.last()).isEqualTo(old.first() + 2);
+                assertThat(consecutive.handedOut).contains(old.first(), old.first() + 1, old.first() + 2);
+            } finally {
+                pool.shutdownNow();
+                coordinator.close();
+                stepping.close();
+                consecutive.close();
+            }
+        }
+    }
+
+    /** A coordinator's oracle over gRPC handing out first, first + step, ... (step 0: not sent). */
+    private static final class SteppingOracle implements AutoCloseable {
+        final Set<Long> handedOut = ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicInteger largestCount = new java.util.concurrent.atomic.AtomicInteger();
+        private final Server server;
+        private long next;
+
+        SteppingOracle(long step) throws java.io.IOException {
+            long distance = Math.max(1, step);
+            next = 1000 * distance;
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(new CoordinatorServiceGrpc.CoordinatorServiceImplBase() {
+                        @Override
+                        public void getTimestamps(TimestampRequest r, StreamObserver<TimestampResponse> out) {
+                            long first;
+                            synchronized (SteppingOracle.this) {
+                                first = next;
+                                next += r.getCount() * distance;
+                            }
+                            for (int i = 0; i < r.getCount(); i++) {
+                                handedOut.add(first + i * distance);
+                            }
+                            largestCount.accumulateAndGet(r.getCount(), Math::max);
+                            TimestampResponse.Builder answer = TimestampResponse.newBuilder().setFirst(first)
+                                    .setCount(r.getCount());
+                            if (step > 0) {
+                                answer.setStep(step);
+                            }
+                            out.onNext(answer.build());
+                            out.onCompleted();
+                        }
+                    }).build().start();
+        }
+
+        int port() {
+            return server.getPort();
+        }
+
+        @Override
+        public void close() {
+            server.shutdownNow();
         }
     }
 
