@@ -81,9 +81,13 @@ private static final Duration WAIT = Duration.ofSeconds(60);
     boolean awaitSuccessAfter(long after, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            if (acks.size() > 1000) {
-                acks.subList(0, acks.size() - 1000).clear(); // only the newest matter from here on
+            // Forget inserts that ended a minute before `after`: no window asked about reaches back
+            // that far (a count cap hid the start of a long ZooKeeper pause from window()).
+            int old = 0;
+            while (old < acks.size() && acks.get(old)[1] < after - 60_000_000_000L) {
+                old++;
             }
+            acks.subList(0, old).clear();
             while (acks.isEmpty() || acks.get(acks.size() - 1)[1] <= after) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
