@@ -103,47 +103,46 @@ final class VersionCollector {
         return Arrays.copyOf(key, key.length + 1);
     }
 
-    /** Versions, newest first per key: the walk remembers the key it is in across chunks. */
-    private final class VersionChunks implements Chunks {
+    /**
+     * A walk over one map in chunks: each chunk reads up to {@link #CHUNK} keys from where the last
+     * one stopped, removes those {@link #doomed} picks, and says whether keys are left.
+     */
+    private abstract static class MapSweep implements Chunks {
         private byte[] from;
-        private byte[] pk;           // the key of the last version seen
-        private boolean locked;      // pk has a lock: leave its versions alone
-        private boolean kept;        // pk's newest version at or below the horizon was seen (and kept)
+
+        /** The map to walk, or null when there is nothing to do. */
+        abstract MVMap<byte[], byte[]> map();
+
+        /** Called once per chunk, before its first key. */
+        void startChunk() {}
+
+        /** Whether the key under {@code c} goes; {@code first} = the chunk's first key. */
+        abstract boolean doomed(byte[] key, Cursor<byte[], byte[]> c, boolean first);
+
+        /** Counts what a chunk removed. */
+        abstract void removed(int n);
 
         @Override
         public boolean chunk() {
-            long h = horizon();
-            MVMap<byte[], byte[]> rows = replica.rowsMap();
-            Cursor<byte[], byte[]> c = rows.cursor(from);
+            MVMap<byte[], byte[]> map = map();
+            if (map == null) {
+                return false;
+            }
+            startChunk();
+            Cursor<byte[], byte[]> c = map.cursor(from);
             List<byte[]> doomed = new ArrayList<>();
             int n = 0;
             byte[] key = null;
             while (n < CHUNK && c.hasNext()) {
                 key = c.next();
-                n++;
-                if (pk == null || !VersionedKeys.isVersionOf(key, pk)) {
-                    pk = VersionedKeys.pkOf(key);
-                    kept = false;
-                    locked = replica.locks.get(pk) != null;
-                } else if (n == 1) {
-                    locked = replica.locks.get(pk) != null; // a lock may have come between two chunks
+                if (doomed(key, c, n++ == 0)) {
+                    doomed.add(key);
                 }
-                if (locked || VersionedKeys.tsOf(key) > h) {
-                    continue;
-                }
-                if (!kept) {
-                    kept = true; // what a read at the horizon sees: stays, unless it says "deleted"
-                    if (c.getValue()[0] == VersionedKeys.TOMBSTONE) {
-                        doomed.add(key);
-                    }
-                    continue;
-                }
-                doomed.add(key);
             }
             for (byte[] k : doomed) {
-                rows.remove(k);
+                map.remove(k);
             }
-            versions += doomed.size();
+            removed(doomed.size());
             if (key == null) {
                 return false;
             }
@@ -152,41 +151,78 @@ final class VersionCollector {
         }
     }
 
-    /** Index entries: each is checked against the versions of its row that stay. */
-    private final class IndexChunks implements Chunks {
-        private byte[] from;
+    /** Versions, newest first per key: the walk remembers the key it is in across chunks. */
+    private final class VersionChunks extends MapSweep {
+        private long h;
+        private byte[] pk;           // the key of the last version seen
+        private boolean locked;      // pk has a lock: leave its versions alone
+        private boolean kept;        // pk's newest version at or below the horizon was seen (and kept)
 
         @Override
-        public boolean chunk() {
-            long h = horizon();
-            TableLayout l = replica.layout();
-            MVMap<byte[], byte[]> index = replica.indexMap();
-            Cursor<byte[], byte[]> c = index.cursor(from);
-            List<byte[]> doomed = new ArrayList<>();
-            int n = 0;
-            byte[] key = null;
-            while (n < CHUNK && c.hasNext()) {
-                key = c.next();
-                n++;
-                TableLayout.Index idx = l.index(ByteBuffer.wrap(key, 0, 4).getInt());
-                if (idx == null) {
-                    continue; // an index being dropped: the schema change removes its entries
-                }
-                int tupleLen = VersionedKeys.indexTupleLength(key, idx.types());
-                byte[] pk = Arrays.copyOfRange(key, 4 + tupleLen, key.length);
-                if (replica.locks.get(pk) == null && !leadsToVersion(l, idx, key, tupleLen, pk, h)) {
-                    doomed.add(key);
-                }
+        MVMap<byte[], byte[]> map() {
+            return replica.rowsMap();
+        }
+
+        @Override
+        void startChunk() {
+            h = horizon();
+        }
+
+        @Override
+        boolean doomed(byte[] key, Cursor<byte[], byte[]> c, boolean first) {
+            if (pk == null || !VersionedKeys.isVersionOf(key, pk)) {
+                pk = VersionedKeys.pkOf(key);
+                kept = false;
+                locked = replica.locks.get(pk) != null;
+            } else if (first) {
+                locked = replica.locks.get(pk) != null; // a lock may have come between two chunks
             }
-            for (byte[] k : doomed) {
-                index.remove(k);
-            }
-            indexEntries += doomed.size();
-            if (key == null) {
+            if (locked || VersionedKeys.tsOf(key) > h) {
                 return false;
             }
-            from = after(key);
-            return c.hasNext();
+            if (!kept) {
+                kept = true; // what a read at the horizon sees: stays, unless it says "deleted"
+                return c.getValue()[0] == VersionedKeys.TOMBSTONE;
+            }
+            return true;
+        }
+
+        @Override
+        void removed(int n) {
+            versions += n;
+        }
+    }
+
+    /** Index entries: each is checked against the versions of its row that stay. */
+    private final class IndexChunks extends MapSweep {
+        private long h;
+        private TableLayout l;
+
+        @Override
+        MVMap<byte[], byte[]> map() {
+            return replica.indexMap();
+        }
+
+        @Override
+        void startChunk() {
+            h = horizon();
+            l = replica.layout();
+        }
+
+        @Override
+        boolean doomed(byte[] key, Cursor<byte[], byte[]> c, boolean first) {
+            TableLayout.Index idx = l.index(ByteBuffer.wrap(key, 0, 4).getInt());
+            if (idx == null) {
+                return false; // an index being dropped: the schema change removes its entries
+            }
+            int tupleLen = VersionedKeys.indexTupleLength(key, idx.types());
+            byte[] pk = Arrays.copyOfRange(key, 4 + tupleLen, key.length);
+            return replica.locks.get(pk) == null && !leadsToVersion(l, idx, key, tupleLen, pk, h);
+        }
+
+        @Override
+        void removed(int n) {
+            indexEntries += n;
         }
 
         /** Whether a live version of {@code pk} that stays (above the horizon, or the newest at or below it) has the entry's values. */
@@ -213,38 +249,25 @@ final class VersionCollector {
     }
 
     /** Transaction records: key = primary pk || 8-byte start_ts. */
-    private final class RecordChunks implements Chunks {
-        private byte[] from;
+    private final class RecordChunks extends MapSweep {
+        private long below;
 
         @Override
-        public boolean chunk() {
-            long below = replica.gcHorizon().txnRecordsBelow();
-            if (below <= 0) {
-                return false;
-            }
-            MVMap<byte[], byte[]> map = replica.txnRecords.map();
-            Cursor<byte[], byte[]> c = map.cursor(from);
-            List<byte[]> doomed = new ArrayList<>();
-            int n = 0;
-            byte[] key = null;
-            while (n < CHUNK && c.hasNext()) {
-                key = c.next();
-                n++;
-                long startTs = ByteBuffer.wrap(key, key.length - 8, 8).getLong();
-                // a transaction still holding a lock here keeps its record (the coordinator should have resolved it)
-                if (startTs < below && !replica.locks.holds(startTs)) {
-                    doomed.add(key);
-                }
-            }
-            for (byte[] k : doomed) {
-                map.remove(k);
-            }
-            records += doomed.size();
-            if (key == null) {
-                return false;
-            }
-            from = after(key);
-            return c.hasNext();
+        MVMap<byte[], byte[]> map() {
+            below = replica.gcHorizon().txnRecordsBelow();
+            return below <= 0 ? null : replica.txnRecords.map();
+        }
+
+        @Override
+        boolean doomed(byte[] key, Cursor<byte[], byte[]> c, boolean first) {
+            long startTs = ByteBuffer.wrap(key, key.length - 8, 8).getLong();
+            // a transaction still holding a lock here keeps its record (the coordinator should have resolved it)
+            return startTs < below && !replica.locks.holds(startTs);
+        }
+
+        @Override
+        void removed(int n) {
+            records += n;
         }
     }
 }
