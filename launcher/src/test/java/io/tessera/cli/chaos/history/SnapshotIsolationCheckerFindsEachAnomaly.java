@@ -84,6 +84,12 @@ class SnapshotIsolationCheckerFindsEachAnomaly {
     }
 
     @Test
+    void anAbortedTransactionsOwnReadsAreNotJudged() {
+        List<Txn> h = List.of(Txn.aborted(1, r(X), a(X, 10), r(X)));
+        assertThat(kinds(h, Map.of(X, List.of()))).isEmpty();
+    }
+
+    @Test
     void readSkewIsACycleWithOneAntiDependency() {
         // T1 reads X before T2 and Y after T2: not one snapshot.
         List<Txn> h = List.of(
