@@ -5,6 +5,7 @@ import io.tessera.coordinator.CoordinatorConfig;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tessera coordinator}: one coordinator (leader-elected among all coordinators of the cluster). */
@@ -35,14 +36,8 @@ final class CoordinatorCommand extends ClusterCommand implements Callable<Intege
                     + " outages up to 75% of it (default: ${DEFAULT-VALUE}).")
     long zkSessionTimeoutMs;
 
-    @Option(names = "--gc-window", defaultValue = "600", paramLabel = "SECONDS",
-            description = "How far back AS OF reads may go and how long a transaction may stay open: older versions"
-                    + " are garbage-collected (default: ${DEFAULT-VALUE}).")
-    long gcWindowSeconds;
-
-    @Option(names = "--gc-interval", paramLabel = "SECONDS",
-            description = "Time between garbage-collection rounds (default: 60, or the window when shorter).")
-    Long gcIntervalSeconds;
+    @Mixin
+    GcOptions gc = new GcOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -51,8 +46,8 @@ final class CoordinatorCommand extends ClusterCommand implements Callable<Intege
                 CoordinatorConfig.of(coordinatorId, zk, cluster, host, port).withDefaultReplicationFactor(replicas)
                         .withReplaceAfter(Duration.ofSeconds(replaceAfterSeconds))
                         .withZkSessionTimeout(Duration.ofMillis(zkSessionTimeoutMs))
-                        .withGcWindow(Duration.ofSeconds(gcWindowSeconds))
-                        .withGcInterval(gcIntervalSeconds == null ? null : Duration.ofSeconds(gcIntervalSeconds)));
+                        .withGcWindow(gc.window())
+                        .withGcInterval(gc.interval()));
         coordinator.start();
         Processes.onShutdown("coordinator", coordinator::close);
         System.out.println("Coordinator " + coordinatorId + " of cluster '" + cluster + "' serving " + coordinator.address()

@@ -40,14 +40,8 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--start-timeout", defaultValue = "60", description = "Seconds to wait for the nodes (default: ${DEFAULT-VALUE}).")
     int startTimeoutSeconds;
 
-    @Option(names = "--gc-window", defaultValue = "600", paramLabel = "SECONDS",
-            description = "How far back AS OF reads may go and how long a transaction may stay open: older versions"
-                    + " are garbage-collected (default: ${DEFAULT-VALUE}).")
-    long gcWindowSeconds;
-
-    @Option(names = "--gc-interval", paramLabel = "SECONDS",
-            description = "Time between garbage-collection rounds (default: 60, or the window when shorter).")
-    Long gcIntervalSeconds;
+    @Mixin
+    GcOptions gc = new GcOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -64,8 +58,7 @@ final class LocalCommand implements Callable<Integer> {
 
     LocalCluster.Settings settings() {
         return new LocalCluster.Settings(data, nodes, zkPort, cluster, replicas, durability,
-                Duration.ofSeconds(startTimeoutSeconds), Duration.ofSeconds(gcWindowSeconds),
-                gcIntervalSeconds == null ? null : Duration.ofSeconds(gcIntervalSeconds));
+                Duration.ofSeconds(startTimeoutSeconds), gc.window(), gc.interval());
     }
 
     static void printBanner(LocalCluster cluster) {

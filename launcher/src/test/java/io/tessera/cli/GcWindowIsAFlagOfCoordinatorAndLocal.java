@@ -17,11 +17,11 @@ class GcWindowIsAFlagOfCoordinatorAndLocal {
     @Test
     void coordinatorFlags() {
         CoordinatorCommand c = (CoordinatorCommand) parse("coordinator", "--gc-window", "30", "--gc-interval", "5");
-        assertThat(c.gcWindowSeconds).isEqualTo(30);
-        assertThat(c.gcIntervalSeconds).isEqualTo(5);
+        assertThat(c.gc.window()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.gc.interval()).isEqualTo(Duration.ofSeconds(5));
         CoordinatorCommand defaults = (CoordinatorCommand) parse("coordinator");
-        assertThat(defaults.gcWindowSeconds).isEqualTo(600);
-        assertThat(defaults.gcIntervalSeconds).as("derived from the window").isNull();
+        assertThat(defaults.gc.window()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(defaults.gc.interval()).as("derived from the window").isNull();
     }
 
     @Test
