@@ -14,7 +14,9 @@ import org.h2.mvstore.Cursor;
  * One read at a resolved timestamp, as locks make it look (docs/transactions.md, Reads): a lock of
  * another transaction with {@code start_ts <= readTs} on a key the read covers fails the read with
  * LOCKED before any row is produced, unless the reader may read past it ({@code bypass_locks}); the
- * reader's own locks read as their new rows (PUT), as absent (DELETE) or as the committed row (LOCK).
+ * reader's own locks, as they were when the read began, read as their new rows (PUT), as absent
+ * (DELETE) or as the committed row (LOCK); a reader whose transaction was rolled back on this replica
+ * fails with TXN_ABORTED instead of reading on without its own writes.
  * With no locks on the replica, every method is the plain MVCC read.
  */
 public final class ReadView {
@@ -23,7 +25,8 @@ public final class ReadView {
     private final long ownTs;
     private final List<Long> bypass;
     private final boolean anyLocks;
-    private final boolean ownLocks;
+    /** The reader's own locks as the read began, by key (in key order): the statement's snapshot of them. */
+    private final TreeMap<byte[], Lock> own;
 
     ReadView(Replica replica, long readTs, TxnRead txn) {
         this.replica = replica;
@@ -31,7 +34,23 @@ public final class ReadView {
         this.anyLocks = !replica.locks.isEmpty();
         this.ownTs = txn == null ? 0 : txn.getStartTs();
         this.bypass = txn == null ? List.of() : txn.getBypassLocksList();
-        this.ownLocks = anyLocks && replica.locks.holds(ownTs);
+        this.own = anyLocks && replica.locks.holds(ownTs) ? ownLocks(replica, ownTs) : null;
+        if (ownTs != 0) {
+            // After taking the own locks: a rollback records the abort before it removes them, so a
+            // lock missing above because another client rolled the transaction back is caught here.
+            replica.transactions().checkNotRolledBackHere(ownTs);
+        }
+    }
+
+    private static TreeMap<byte[], Lock> ownLocks(Replica replica, long ownTs) {
+        TreeMap<byte[], Lock> own = new TreeMap<>(Arrays::compareUnsigned);
+        for (byte[] pk : replica.locks.keysOf(ownTs)) {
+            Lock lock = replica.locks.get(pk);
+            if (lock != null && lock.getStartTs() == ownTs) {
+                own.put(pk, lock);
+            }
+        }
+        return own;
     }
 
     public long readTs() {
@@ -67,11 +86,7 @@ public final class ReadView {
     }
 
     private Lock ownLock(byte[] pk) {
-        if (!ownLocks) {
-            return null;
-        }
-        Lock lock = replica.locks.get(pk);
-        return lock != null && lock.getStartTs() == ownTs ? lock : null;
+        return own == null ? null : own.get(pk);
     }
 
     /** The RowCodec bytes of the row {@code pk} as this reader sees it, or null. Call {@link #checkKeys} first. */
@@ -111,17 +126,16 @@ public final class ReadView {
         }
         settle();
         Iterator<Object[]> committed = replica.scan(readTs, range);
-        if (!ownLocks) {
+        if (own == null) {
             return committed;
         }
-        TreeMap<byte[], Lock> own = new TreeMap<>(Arrays::compareUnsigned);
-        for (byte[] pk : replica.locks.keysOf(ownTs)) {
-            Lock lock = replica.locks.get(pk);
-            if (lock != null && range.contains(pk)) {
-                own.put(pk, lock);
+        TreeMap<byte[], Lock> inRange = new TreeMap<>(Arrays::compareUnsigned);
+        for (Map.Entry<byte[], Lock> e : own.entrySet()) {
+            if (range.contains(e.getKey())) {
+                inRange.put(e.getKey(), e.getValue());
             }
         }
-        return own.isEmpty() ? committed : new OwnLocksMerge(replica.layout(), committed, own);
+        return inRange.isEmpty() ? committed : new OwnLocksMerge(replica.layout(), committed, inRange);
     }
 
     /**
@@ -150,7 +164,7 @@ public final class ReadView {
             }
         }
         settle();
-        if (!ownLocks) {
+        if (own == null) {
             return replica.scanIndex(indexId, readTs, range);
         }
         // own PUT locks have index entries; each entry is checked against the row this reader sees

@@ -1234,6 +1234,10 @@ public final class Replica implements AutoCloseable {
             }
             rows.put(VersionedKeys.rowKey(pk, ts), value);
         }
+        // records before locks: a reader that no longer sees its rolled-back lock sees the abort record
+        for (TxnRecord t : e.getTxnRecordsList()) {
+            txnRecords.put(t);
+        }
         // locks after versions: a reader that no longer sees a committed lock sees its versions
         for (LockChange c : e.getLocksList()) {
             byte[] pk = c.getPk().toByteArray();
@@ -1249,9 +1253,6 @@ public final class Replica implements AutoCloseable {
                 }
             }
             locks.put(pk, lock);
-        }
-        for (TxnRecord t : e.getTxnRecordsList()) {
-            txnRecords.put(t);
         }
         if (ts > 0) {
             noteApplied(ts);

@@ -87,6 +87,7 @@ public final class Transactions {
         // coordinator rolls such transactions back before it collects their records)
         replica.gcHorizon().checkTxnStart(startTs, "prewrite");
         long forUpdateTs = req.getForUpdateTs() > 0 ? req.getForUpdateTs() : startTs;
+        checkNotRolledBackHere(startTs);
         if (req.getPrimary().getShardId() == shardId()) {
             Long decided = replica.txnRecords.get(req.getPrimary().getPk().toByteArray(), startTs);
             if (decided != null) {
@@ -361,7 +362,20 @@ public final class Transactions {
         if (primary != null) {
             entry.addTxnRecords(record(primary, startTs, 0));
         }
+        if (!keys.isEmpty()) {
+            // the transaction may still be running (rolled back by another client after its locks
+            // expired): its reads here must not go on without the writes just removed
+            entry.addTxnRecords(record(TxnRecords.NO_PRIMARY, startTs, 0));
+        }
         return entry;
+    }
+
+    /** TXN_ABORTED when locks of transaction {@code startTs} were rolled back on this replica. */
+    void checkNotRolledBackHere(long startTs) {
+        if (replica.txnRecords.rolledBackHere(startTs)) {
+            throw ShardException.txnAborted("transaction " + startTs + " was rolled back (its locks on shard " + shardId()
+                    + " were, e.g. by another client after they expired)");
+        }
     }
 
     // -------------------------------------------------------------------------------------- status

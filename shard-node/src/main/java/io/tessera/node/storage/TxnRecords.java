@@ -7,8 +7,14 @@ import org.h2.mvstore.MVMap;
 /**
  * The replica's transaction records: the fate of each transaction whose primary key lives on this
  * shard, key = primary pk || 8-byte big-endian start_ts, value = 8-byte commit_ts (0 = rolled back).
+ * A record with an empty primary pk (key = start_ts alone) is an <em>abort record</em>: locks of
+ * that transaction were rolled back on this replica, so its later reads and prewrites here fail
+ * (docs/transactions.md, "Abort records"). Both kinds are collected below the GC safe point.
  */
 final class TxnRecords {
+    /** The primary pk of an abort record. */
+    static final byte[] NO_PRIMARY = {};
+
     private final MVMap<byte[], byte[]> map;
 
     TxnRecords(MVMap<byte[], byte[]> map) {
@@ -27,6 +33,11 @@ final class TxnRecords {
     Long get(byte[] primaryPk, long startTs) {
         byte[] v = map.get(key(primaryPk, startTs));
         return v == null ? null : ByteBuffer.wrap(v).getLong();
+    }
+
+    /** Whether an abort record says that locks of {@code startTs} were rolled back on this replica. */
+    boolean rolledBackHere(long startTs) {
+        return map.containsKey(key(NO_PRIMARY, startTs));
     }
 
     void put(TxnRecord r) {

@@ -114,10 +114,10 @@ class CollectGarbageRefusesOldReadsAndCollectsInTheBackground {
         assertThat(f.stub().prewrite(prewrite(NodeFixture.ref(), 39, 4, insert(item(4, "z", 1, null, null))).build())
                 .getError().getCode()).isEqualTo(Error.Code.TXN_ABORTED);
         assertThat(f.stub().rollbackTxn(io.tessera.node.TxnRequests.rollback(NodeFixture.ref(), 33, 2L)).hasError()).isFalse();
-        assertThat(replica.txnRecordCount()).isEqualTo(1);
+        assertThat(replica.txnRecordCount()).as("the rollback record of 33 and its abort record").isEqualTo(2);
 
         assertThat(collect(40, 40).hasError()).isFalse();
-        await(() -> replica.txnRecordCount() == 0, "the rollback record of 33 is collected");
+        await(() -> replica.txnRecordCount() == 0, "the records of 33 are collected");
         assertThat(f.stub().scanLocks(ScanLocksRequest.newBuilder().setShard(NodeFixture.ref()).setMaxStartTs(100).build())
                 .getLocksList()).extracting(l -> l.getStartTs()).containsExactly(60L);
     }

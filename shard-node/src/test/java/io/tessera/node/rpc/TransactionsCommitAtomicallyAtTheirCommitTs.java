@@ -11,10 +11,12 @@ import static io.tessera.node.TxnRequests.heartbeat;
 import static io.tessera.node.TxnRequests.lock;
 import static io.tessera.node.TxnRequests.pk;
 import static io.tessera.node.TxnRequests.prewrite;
+import static io.tessera.node.TxnRequests.reader;
 import static io.tessera.node.TxnRequests.rollback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.node.NodeFixture;
+import io.tessera.node.TxnRequests;
 import io.tessera.node.storage.Replica;
 import io.tessera.protocol.proto.CheckTxnStatusResponse;
 import io.tessera.protocol.proto.Error;
@@ -96,6 +98,32 @@ class TransactionsCommitAtomicallyAtTheirCommitTs {
         assertThat(late.getError().getCode()).as("a late prewrite of the primary").isEqualTo(Error.Code.TXN_ABORTED);
         assertThat(replica().lockCount()).isZero();
         assertThat(ok(f.stub().rollbackTxn(rollback(SHARD, 20, 2L))).getApplied()).as("a retry").isZero();
+    }
+
+    @Test
+    void aTransactionRolledBackByAnotherClientCannotReadOnWithoutItsWrites() {
+        // transaction 20 has its primary on another shard; here it updates item 1
+        ok(f.stub().prewrite(prewrite(SHARD, 20, 1, mutation(Mutation.Kind.UPDATE, item(1, "a2", 1, null, "a@x")))
+                .setPrimary(TxnRequests.primary(99, 7)).build()));
+        GetResponse own = f.stub().get(get(SHARD, 25, reader(20), 1));
+        assertThat(own.hasError()).as("%s", own.getError()).isFalse();
+        assertThat(own.getRows(0).toStringUtf8()).contains("a2");
+
+        // another client found it expired on its primary's shard and resolves its lock here
+        assertThat(ok(f.stub().rollbackTxn(rollback(SHARD, 20, null))).getApplied()).isEqualTo(1);
+        GetResponse after = f.stub().get(get(SHARD, 25, reader(20), 1));
+        assertThat(after.getError().getCode()).as("not the committed row without its own update")
+                .isEqualTo(Error.Code.TXN_ABORTED);
+        assertThat(after.getError().getSqlState()).isEqualTo("40001");
+        TxnResponse late = f.stub().prewrite(prewrite(SHARD, 20, 1, insert(item(2, "b", 2, null, null)))
+                .setPrimary(TxnRequests.primary(99, 7)).setSeq(5).build());
+        assertThat(late.getError().getCode()).as("a later statement's prewrite").isEqualTo(Error.Code.TXN_ABORTED);
+        assertThat(replica().lockCount()).isZero();
+
+        // other transactions read as before; a rollback that removed no lock records nothing
+        assertThat(f.stub().get(get(SHARD, 25, reader(21), 1)).hasError()).isFalse();
+        ok(f.stub().rollbackTxn(rollback(SHARD, 22, null)));
+        assertThat(f.stub().get(get(SHARD, 25, reader(22), 1)).hasError()).isFalse();
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Channel;
 import io.tessera.protocol.error.ShardErrors;
+import io.tessera.protocol.proto.Error;
 import io.tessera.protocol.proto.PrimaryKeyRef;
 import io.tessera.protocol.proto.ShardRef;
 import io.tessera.protocol.proto.ShardServiceGrpc;
@@ -119,7 +120,11 @@ public final class ClusterTxns {
         .withDeadlineAfter(HEARTBEAT_DEADLINE_MS, TimeUnit.MILLISECONDS)
         .txnHeartbeat(request), new FutureCallback<TxnResponse>() {
           @Override public void onSuccess(TxnResponse r) {
-            if (!ShardErrors.isOk(r.getError())) {
+            if (r.getError().getCode() == Error.Code.TXN_ABORTED) {
+              txn.abortedElsewhere("its locks expired and another client rolled it back ("
+                  + r.getError().getMessage() + ")");
+              LOG.debug("{} was rolled back by another client: {}", txn, r.getError().getMessage());
+            } else if (!ShardErrors.isOk(r.getError())) {
               LOG.debug("Heartbeat of {} on shard {} answered {}: {}", txn,
                   shard.getShardId(), r.getError().getCode(), r.getError().getMessage());
             }

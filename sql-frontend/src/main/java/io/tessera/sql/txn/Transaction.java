@@ -29,6 +29,7 @@ public final class Transaction {
   private final Set<Long> bypass = ConcurrentHashMap.newKeySet();
   /** Non-null once the transaction can only be rolled back (it may already be). */
   private volatile @Nullable String doomedBecause;
+  private volatile boolean abortedElsewhere;
   /** Whether the running statement prewrote anything (or may have: outcome unknown). */
   private volatile boolean wroteInStatement;
   private volatile boolean ended;
@@ -120,10 +121,30 @@ public final class Transaction {
     return wroteInStatement;
   }
 
-  void doom(String reason) {
+  synchronized void doom(String reason) {
     if (doomedBecause == null) {
       doomedBecause = reason;
     }
+  }
+
+  /**
+   * Another client rolled the transaction back (its locks had expired): its next statement fails
+   * with 40001, since no statement of its own has reported it yet.
+   */
+  synchronized void abortedElsewhere(String reason) {
+    if (doomedBecause == null) {
+      doomedBecause = reason;
+      abortedElsewhere = true;
+    }
+  }
+
+  /** Whether the doom came from {@link #abortedElsewhere} and no statement has failed with it yet. */
+  boolean abortUnreported() {
+    return abortedElsewhere;
+  }
+
+  void abortReported() {
+    abortedElsewhere = false;
   }
 
   /** Why the transaction can only be rolled back, or null. */

@@ -154,6 +154,11 @@ public final class TxnSession implements ReadLocks {
       txn = begin();
     }
     String doomed = txn.doomedBecause();
+    if (doomed != null && txn.abortUnreported()) {
+      txn.abortReported();
+      throw new TesseraException(SqlStates.SERIALIZATION_FAILURE, 0,
+          "The transaction was rolled back: " + doomed + "; call rollback() and retry it", null);
+    }
     if (doomed != null) {
       throw new TesseraException(SqlStates.INVALID_TRANSACTION_STATE,
           "The transaction can only be rolled back: " + doomed + "; call rollback() to end it");

@@ -289,6 +289,29 @@ class TransactionsAcrossShardsTest extends ClusterTestBase {
     abandoned.close(); // its rollback fails (client closed): logged, not thrown
   }
 
+  @Test void aTransactionRolledBackByAnotherClientNeverReadsOnWithoutItsWrites() throws Exception {
+    // A TTL well below the heartbeat interval (1 s): the locks expire between heartbeats, as
+    // they would if the client paused (GC, SIGSTOP) longer than the TTL.
+    try (Connection tx = connect(TxnOptions.TTL, "200");
+        Connection writer = connect(TxnOptions.LOCK_WAIT, "10000")) {
+      tx.setAutoCommit(false);
+      assertThat(update(tx, "UPDATE acct SET bal = 0 WHERE id IN (1, 2, 3, 4, 5, 6)"))
+          .isEqualTo(6);
+      // The writer waits for the locks, finds them expired and rolls the transaction back.
+      assertThat(update(writer, "UPDATE acct SET bal = bal + 1 WHERE id IN (1, 2, 3, 4, 5, 6)"))
+          .isEqualTo(6);
+      assertThatThrownBy(() -> query(tx, "SELECT id, bal FROM acct WHERE id <= 6"))
+          .as("its own writes are gone: the read must not return the others' rows")
+          .isInstanceOfSatisfying(SQLException.class,
+              e -> assertThat(e.getSQLState()).isEqualTo("40001"));
+      assertThatThrownBy(tx::commit).isInstanceOfSatisfying(SQLException.class,
+          e -> assertThat(e.getSQLState()).isEqualTo("40001"));
+      assertThat(((Number) single(tx, "SELECT SUM(bal) FROM acct WHERE id <= 6")).longValue())
+          .as("a new transaction").isEqualTo(606L);
+      tx.rollback();
+    }
+  }
+
   @Test void multiShardAutocommitUpdatesAreAtomic() throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     ExecutorService pool = Executors.newSingleThreadExecutor();

@@ -88,16 +88,9 @@ public final class SnapshotIsolationChecker {
         }
     }
 
-    /**
-     * Repeatable reads and reading one's own appends; collects the reads that show the snapshot.
-     * Aborted transactions are not judged here, as in Elle: snapshot isolation constrains what committed
-     * transactions observe, and an aborted one may have read on after others had rolled its locks
-     * back (its primary lock expired while its node was paused) before its commit failed with
-     * 40001. docs/transactions.md ("Not yet") lists that as a known gap.
-     */
+    /** Repeatable reads and reading one's own appends; collects the reads that show the snapshot. */
     private void checkInsideTransactions() {
         for (Txn t : history) {
-            boolean judged = t.outcome() != Outcome.ABORTED;
             Map<Long, List<Long>> expected = new HashMap<>(); // what the next read of a key must see
             Map<Long, List<Long>> ownAppends = new HashMap<>();
             for (Op op : t.ops()) {
@@ -117,11 +110,11 @@ public final class SnapshotIsolationChecker {
                 if (e == null && mine.isEmpty()) {
                     externalReads.add(new ExternalRead(t, r.key(), r.values()));
                 } else if (e == null) {
-                    if (judged && !endsWith(r.values(), mine)) {
+                    if (!endsWith(r.values(), mine)) {
                         add(Kind.OWN_WRITE_INVISIBLE, t + ": read of key " + r.key() + " " + r.values()
                                 + " does not end with its own appends " + mine);
                     }
-                } else if (judged && !e.equals(r.values())) {
+                } else if (!e.equals(r.values())) {
                     Kind kind = mine.isEmpty() || endsWith(r.values(), mine) ? Kind.NON_REPEATABLE_READ
                             : Kind.OWN_WRITE_INVISIBLE;
                     add(kind, t + ": read of key " + r.key() + " saw " + r.values() + ", expected " + e
