@@ -128,6 +128,11 @@ final class PrimaryGroup {
         }
     }
 
+    /** Whether max_read_ts holds an oracle timestamp taken since promotion (see {@link #fetchWriteFloor}). */
+    boolean writeFloorKnown() {
+        return writeFloorKnown;
+    }
+
     /** Waits until one-phase writes may be accepted (see {@link #fetchWriteFloor}); NOT_SERVING after the stall timeout. */
     void awaitWriteFloor() {
         if (writeFloorKnown) {

@@ -258,6 +258,22 @@ public final class Replication implements AutoCloseable {
         g.awaitWriteFloor();
     }
 
+    /**
+     * {@link Replica#commitFloor()} where this primary knows every read its shard served (as for
+     * one-phase writes, see {@link #awaitOnePhaseWrites}), else 0: the transaction takes an oracle
+     * timestamp.
+     */
+    public long commitFloor(Replica r) {
+        ShardState s = r.state();
+        if (!s.getPrimary().isEmpty()) {
+            PrimaryGroup g = groups.get(s.getShardId());
+            if (g == null || g.epoch() != s.getEpoch() || !g.writeFloorKnown()) {
+                return 0;
+            }
+        }
+        return r.commitFloor();
+    }
+
     /** The replica's role and log position, as the coordinator and {@code tessera status} see them. */
     public ReplicaStatus status(Replica r) {
         ShardState s = r.state();

@@ -201,7 +201,9 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), true);
             checkSchemaVersion(r, req.getSchemaVersion());
-            return TxnResponse.newBuilder().setApplied(r.transactions().prewrite(req)).build();
+            long applied = r.transactions().prewrite(req);
+            // after the locks are in place: see Replica.commitFloor
+            return TxnResponse.newBuilder().setApplied(applied).setMinCommitTs(replication.commitFloor(r)).build();
         });
     }
 

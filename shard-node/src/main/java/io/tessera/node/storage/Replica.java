@@ -257,6 +257,20 @@ public final class Replica implements AutoCloseable {
         return appliedTs;
     }
 
+    /**
+     * The lowest commit_ts a transaction whose locks are already placed here may commit at, or 0 when
+     * that value would leave its timestamp slot (the transaction then takes one from the oracle).
+     * Call after the locks are applied: a read that raised max_read_ts before this call is below the
+     * value; one that raises it later sees the locks (docs/transactions.md, "Commit timestamps").
+     */
+    public long commitFloor() {
+        long ts = readTimestamps.choose(0, appliedTs);
+        if (ts == ReadTimestamps.NEW_SLOT || ReadTimestamps.pastHalfOfSlot(ts)) {
+            slotRefill.refillSoon();
+        }
+        return ts;
+    }
+
     /** Prewrite, commit, rollback, status checks and heartbeats of transactions on this replica. */
     public Transactions transactions() {
         return transactions;

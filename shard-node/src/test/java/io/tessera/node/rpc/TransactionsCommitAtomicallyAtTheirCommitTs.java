@@ -127,6 +127,17 @@ class TransactionsCommitAtomicallyAtTheirCommitTs {
     }
 
     @Test
+    void aPrewriteReportsACommitFloorAboveEveryReadServedBeforeIt() {
+        assertThat(f.stub().get(get(SHARD, 500, null, 1)).hasError()).isFalse(); // a snapshot at 500 was read
+        TxnResponse p = ok(f.stub().prewrite(prewrite(SHARD, 20, 1, mutation(Mutation.Kind.UPDATE, item(1, "a2", 1, null,
+                "a@x"))).build()));
+        assertThat(p.getMinCommitTs()).as("committing at it cannot change what the read at 500 saw").isEqualTo(501);
+        ok(f.stub().commitTxn(commit(SHARD, 20, p.getMinCommitTs(), 1L)));
+        assertThat(name(1, 500)).isEqualTo("a");
+        assertThat(name(1, 501)).isEqualTo("a2");
+    }
+
+    @Test
     void aVersionCommittedAfterTheSnapshotIsAWriteConflict() {
         assertThat(f.write(25, mutation(Mutation.Kind.UPDATE, item(1, "other", 1, null, "a@x"))).hasError()).isFalse();
         TxnResponse r = f.stub().prewrite(prewrite(SHARD, 20, 1, mutation(Mutation.Kind.UPDATE, item(1, "mine", 1, null, "a@x")))

@@ -609,8 +609,13 @@ public final class ShardWriter {
         .setSeq(b.seq)
         .setSchemaVersion(schema.getVersion())
         .build();
-    return Futures.transform(stub.prewrite(request),
-        r -> new Answer(r.getApplied(), r.getError()), MoreExecutors.directExecutor());
+    Transaction t = txn;
+    return Futures.transform(stub.prewrite(request), r -> {
+      if (ShardErrors.isOk(r.getError())) {
+        t.prewritten(r.getMinCommitTs());
+      }
+      return new Answer(r.getApplied(), r.getError());
+    }, MoreExecutors.directExecutor());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.tessera.sql.txn;
 
 import io.tessera.protocol.proto.PrimaryKeyRef;
 import io.tessera.protocol.proto.TxnRead;
+import io.tessera.protocol.time.Timestamps;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,9 @@ public final class Transaction {
   /** Non-null once the transaction can only be rolled back (it may already be). */
   private volatile @Nullable String doomedBecause;
   private volatile boolean abortedElsewhere;
+  /** The highest commit floor its prewrites reported, and whether one reported none. */
+  private long commitFloor;
+  private boolean commitFloorUnknown;
   /** Whether the running statement prewrote anything (or may have: outcome unknown). */
   private volatile boolean wroteInStatement;
   private volatile boolean ended;
@@ -114,6 +118,34 @@ public final class Transaction {
   /** A prewrite of the running statement was applied, or its outcome is unknown. */
   public void wroteInStatement() {
     wroteInStatement = true;
+  }
+
+  /**
+   * A prewrite was applied; {@code floor} is the lowest commit timestamp its shard accepts (0 =
+   * none known: the commit takes an oracle timestamp).
+   */
+  public synchronized void prewritten(long floor) {
+    if (floor <= 0) {
+      commitFloorUnknown = true;
+    } else {
+      commitFloor = Math.max(commitFloor, floor);
+    }
+  }
+
+  /**
+   * The commit timestamp derived from its prewrites (docs/transactions.md, "Commit timestamps"),
+   * or 0 when the oracle must give one.
+   */
+  synchronized long derivedCommitTs() {
+    return commitFloorUnknown ? 0 : derivable(Math.max(commitFloor, startTs + 1));
+  }
+
+  /**
+   * {@code ts} when it is inside the slot of a timestamp already handed out (every value reported
+   * is; a value one above one of them is unless it starts the next slot), else 0.
+   */
+  static long derivable(long ts) {
+    return Timestamps.isOracle(ts) ? 0 : ts;
   }
 
   /** Whether the running statement may have written something. */

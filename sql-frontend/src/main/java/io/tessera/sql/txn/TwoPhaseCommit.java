@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
  * The second phase of a transaction whose writes are prewritten (docs/transactions.md, "Commit"
  * and "Rollback").
  *
- * <p>Commit: a commit timestamp from the oracle, then {@code CommitTxn} with {@code primary_pk}
- * on the primary's shard: the commit point. {@code COMMIT_TS_TOO_OLD} (a reader pushed the
- * transaction's commit above it) takes a new timestamp and tries again; {@code TXN_ABORTED} (the
+ * <p>Commit: a commit timestamp derived from the prewrites' answers (the highest floor a shard
+ * reported, at least start_ts + 1), or from the oracle when a shard reported none, then
+ * {@code CommitTxn} with {@code primary_pk} on the primary's shard: the commit point.
+ * {@code COMMIT_TS_TOO_OLD} (a reader pushed the transaction's commit above it) tries again at the
+ * pushed value (or an oracle timestamp when that starts a new slot); {@code TXN_ABORTED} (the
  * transaction was rolled back, e.g. its locks expired) fails with 40001. Then {@code CommitTxn} on
  * every other shard written, in parallel; the caller waits for them, but a failure there is only
  * logged: the transaction is committed, and readers roll those locks forward.
@@ -64,9 +66,11 @@ final class TwoPhaseCommit {
     }
     long startTs = txn.startTs();
     haltForTest("prewrite", txn);
-    long commitTs = 0;
+    long commitTs = txn.derivedCommitTs();
     for (int attempt = 1; ; attempt++) {
-      commitTs = txns.client().coordinator().nextTimestamp();
+      if (commitTs == 0) {
+        commitTs = txns.client().coordinator().nextTimestamp();
+      }
       long ts = commitTs;
       TxnResponse r = rpc.call(primary.getShardId(), "CommitTxn of transaction " + startTs,
           (stub, ref) -> stub.commitTxn(CommitTxnRequest.newBuilder().setShard(ref)
@@ -77,8 +81,9 @@ final class TwoPhaseCommit {
         break;
       }
       if (error.getCode() == Error.Code.COMMIT_TS_TOO_OLD && attempt < COMMIT_TS_ATTEMPTS) {
-        LOG.debug("Commit of transaction {} at {} is below its min_commit_ts {}; taking a new"
-            + " timestamp", startTs, ts, r.getMinCommitTs());
+        LOG.debug("Commit of transaction {} at {} is below its min_commit_ts {}; trying again"
+            + " above it", startTs, ts, r.getMinCommitTs());
+        commitTs = Transaction.derivable(r.getMinCommitTs());
         continue;
       }
       if (error.getCode() == Error.Code.TXN_ABORTED) {
