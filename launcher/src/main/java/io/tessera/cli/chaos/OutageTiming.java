@@ -12,8 +12,9 @@ import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
- * What writes see when the control plane fails (docs/failover.md): a cluster of 3 nodes and 2
- * coordinators, a 3-shard table with 3 replicas, one client inserting in a loop. Two experiments:
+ * What writes and reads see when the control plane fails (docs/failover.md): a cluster of 3 nodes
+ * and 2 coordinators, a 3-shard table with 3 replicas, one client inserting in a loop and one
+ * counting the table's rows in a loop (a read of every shard, at one snapshot). Two experiments:
  * <ul>
  *   <li><b>coordinator crash</b>: {@code kill -9} the leading coordinator, measure the time until an
  *       insert that started after the kill is acknowledged (every insert needs a commit timestamp
@@ -26,6 +27,8 @@ import java.util.function.Consumer;
 public final class OutageTiming {
     private static final String TABLE = "OUTAGE_PROBE";
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The oracle's lease under a stopped ZooKeeper: 75% of the coordinators' 10 s session. */
+    private static final Duration ORACLE_LEASE = Duration.ofMillis(7_500);
 
     public record Settings(Path dir, int rounds, List<Duration> pauses, String durability, Duration startTimeout) {}
 
@@ -62,6 +65,8 @@ public final class OutageTiming {
             }
             ProbeWriter writer = new ProbeWriter(cluster.jdbcUrl(), TABLE);
             writer.start();
+            ProbeReader reader = new ProbeReader(cluster.jdbcUrl(), TABLE, writer::successes);
+            reader.start();
             try {
                 for (int round = 1; round <= s.rounds() && failures.isEmpty(); round++) {
                     killLeader(cluster, writer, round, kills, failures, out);
@@ -72,12 +77,19 @@ public final class OutageTiming {
                     if (!failures.isEmpty()) {
                         break;
                     }
-                    pauseZooKeeper(zk, pause, writer, pauses, failures, out);
+                    pauseZooKeeper(zk, pause, writer, reader, pauses, failures, out);
                 }
             } finally {
+                reader.stop();
                 writer.stop();
             }
             out.accept("writer: " + writer.successes() + " inserts acknowledged, " + writer.errors() + " failed");
+            out.accept("reader: " + reader.successes() + " counts, " + reader.errors() + " failed");
+            List<ProbeReader.Read> missed = reader.missedInserts();
+            if (!missed.isEmpty()) {
+                failures.add(missed.size() + " reads counted fewer rows than the inserts acknowledged before"
+                        + " they began, e.g. " + missed.get(0));
+            }
             cluster.stopGracefully();
         }
         return new Result(kills, pauses, failures);
@@ -110,8 +122,9 @@ public final class OutageTiming {
         Thread.sleep(3_000); // let it join the election as a standby before the next kill
     }
 
-    private static void pauseZooKeeper(Member zk, Duration pause, ProbeWriter writer, List<String> lines,
-                                       List<String> failures, Consumer<String> out) throws Exception {
+    private static void pauseZooKeeper(Member zk, Duration pause, ProbeWriter writer, ProbeReader reader,
+                                       List<String> lines, List<String> failures, Consumer<String> out)
+            throws Exception {
         if (!writer.awaitSuccessAfter(System.nanoTime(), WAIT)) {
             failures.add("before a ZooKeeper pause: no write; last error " + writer.lastError());
             return;
@@ -126,9 +139,20 @@ public final class OutageTiming {
                     + WAIT.toSeconds() + " s; last error " + writer.lastError());
             return;
         }
+        if (!reader.awaitReadAfter(t1, WAIT)) {
+            failures.add("after a ZooKeeper pause of " + pause.toMillis() + " ms: no read within "
+                    + WAIT.toSeconds() + " s");
+            return;
+        }
         ProbeWriter.Window w = writer.window(t0, t1);
+        ProbeReader.Window r = reader.window(t0, t0 + ORACLE_LEASE.toNanos(), t1);
         String line = String.format("ZooKeeper SIGSTOPped for %.1f s: %d inserts acknowledged meanwhile,"
-                + " slowest insert in flight %.2f s", pause.toMillis() / 1e3, w.acknowledged(), w.longestInsertSeconds());
+                + " slowest insert in flight %.2f s; %d multi-shard reads started meanwhile succeeded (%d after"
+                + " the oracle's %.1f s lease), %d failed%s, slowest %.2f s",
+                pause.toMillis() / 1e3, w.acknowledged(), w.longestInsertSeconds(), r.succeeded(),
+                r.succeededLate(), ORACLE_LEASE.toMillis() / 1e3, r.failures().size(),
+                r.failures().isEmpty() ? "" : " (first: " + r.failures().get(0).error() + ")",
+                r.slowestSeconds());
         lines.add(line);
         out.accept(line);
         Thread.sleep(5_000); // sessions settle before the next experiment

@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.meta.ClusterClient;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The read path's view of one cluster client: its metadata and timestamp oracle, plus the
- * {@link ShardChannels} to its nodes (one set per client, closed with it).
+ * {@link ShardChannels} to its nodes (one set per client, closed with it) and the
+ * {@link SnapshotClock} of its multi-shard reads.
  */
 public final class ClusterReads implements ReadCluster {
   private static final Map<ClusterClient, ClusterReads> BY_CLIENT =
@@ -21,6 +23,7 @@ public final class ClusterReads implements ReadCluster {
 
   private final ClusterClient client;
   private final ShardChannels channels;
+  private final SnapshotClock snapshots;
   private final AtomicLong refreshRequests = new AtomicLong();
   private final Object refreshLock = new Object();
   /** Every refresh request up to this one was served by a read that began after it. */
@@ -29,6 +32,9 @@ public final class ClusterReads implements ReadCluster {
   private ClusterReads(ClusterClient client) {
     this.client = client;
     this.channels = new ShardChannels();
+    this.snapshots = new SnapshotClock(budget -> client.coordinator().nextTimestampWithin(budget),
+        new ShardClockProbe(this::allShards, this::channel, SnapshotClock.shardProbeBudget()),
+        SnapshotClock.oracleBudget());
     client.onClose(this::close);
   }
 
@@ -83,8 +89,20 @@ public final class ClusterReads implements ReadCluster {
     return client.coordinator().nextTimestamp();
   }
 
+  @Override public SnapshotTimestamp snapshotTimestamp() {
+    return snapshots.next();
+  }
+
+  /** Every shard of every table, as the metadata knows them now. */
+  private List<ShardState> allShards() {
+    List<ShardState> all = new ArrayList<>();
+    client.metadata().snapshot().shards().values().forEach(all::addAll);
+    return all;
+  }
+
   private void close() {
     BY_CLIENT.remove(client);
+    snapshots.close();
     channels.close();
   }
 }

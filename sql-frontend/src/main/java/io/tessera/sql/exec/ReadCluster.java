@@ -30,4 +30,14 @@ public interface ReadCluster {
 
   /** A fresh timestamp from the timestamp oracle. */
   long nextTimestamp();
+
+  /**
+   * The snapshot of an autocommit statement that reads several shards: a fresh oracle timestamp
+   * or, while the oracle does not answer, one the shard primaries report ({@link SnapshotClock}).
+   * Either way it includes every write acknowledged before the call; a shard timestamp is not
+   * unique, so it serves reads only, never as a transaction's start_ts.
+   */
+  default SnapshotTimestamp snapshotTimestamp() {
+    return SnapshotTimestamp.fromOracle(nextTimestamp());
+  }
 }

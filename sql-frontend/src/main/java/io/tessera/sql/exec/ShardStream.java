@@ -194,7 +194,7 @@ final class ShardStream implements AutoCloseable {
 
   /**
    * The shard answered LOCKED (before streaming any row of this call): a read of the latest state
-   * moves to a timestamp from the oracle; a read at a timestamp has the lock resolved
+   * moves to a snapshot timestamp ({@link ReadCluster#snapshotTimestamp()}); a read at a timestamp has the lock resolved
    * ({@link ReadLocks}) and reads past it if its transaction is alive. Then the scan is re-issued.
    */
   private void locked(Lock lock) {
@@ -207,7 +207,8 @@ final class ShardStream implements AutoCloseable {
     long readTs = request.getReadTs();
     try {
       if (readTs == StatementTimestamps.LATEST) {
-        request = request.toBuilder().setReadTs(cluster.nextTimestamp()).build();
+        // an autocommit read: a shard timestamp serves while the oracle is away (SnapshotClock)
+        request = request.toBuilder().setReadTs(cluster.snapshotTimestamp().ts()).build();
       } else if (options.locks().resolve(lock, shardId, readTs)) {
         request = request.toBuilder().setTxn(request.getTxn().toBuilder()
             .addBypassLocks(lock.getStartTs())).build();

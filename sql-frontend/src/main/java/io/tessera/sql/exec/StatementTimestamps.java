@@ -22,6 +22,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@value #LATEST_PROPERTY} (default {@value #LATEST_DEFAULT}; shard nodes resolve
  * {@code read_ts = 0} to their newest committed timestamp).
  *
+ * <p>An autocommit statement that reads several shards takes its snapshot from
+ * {@link ReadCluster#snapshotTimestamp()}: the oracle's, or while the oracle does not answer, the
+ * shard primaries' ({@link SnapshotClock}); such a snapshot serves the statement's reads only.
+ *
  * <p>A connection in an explicit transaction pins its snapshot with {@link #pin}; its statements
  * then read at that timestamp instead. A past snapshot ({@link AsOfSnapshots}: the statement's
  * {@code FOR SYSTEM_TIME AS OF}, or the session's {@code SNAPSHOT_TIMESTAMP}) comes before both.
@@ -34,28 +38,77 @@ public final class StatementTimestamps {
   public static final long LATEST = 0;
 
   /** Keys are compared by identity and held weakly: entries vanish with their statement. */
-  private static final Cache<Object, Long> BY_EXECUTION =
+  private static final Cache<Object, SnapshotTimestamp> BY_EXECUTION =
       CacheBuilder.newBuilder().weakKeys().build();
   private static final Cache<Object, Long> PINNED =
       CacheBuilder.newBuilder().weakKeys().build();
 
   private StatementTimestamps() {}
 
-  /** The timestamp the execution owning {@code context} reads at. */
+  /**
+   * The timestamp the execution owning {@code context} reads at, for callers that may use it as
+   * more than a snapshot (a write's implicit transaction takes it as its start_ts): always one
+   * the oracle handed out. When the execution's scans read at a shard timestamp (the oracle was
+   * unreachable, {@link SnapshotClock}), which is not unique, the caller gets a fresh oracle
+   * timestamp of its own instead; a write still checks for conflicts from the oldest snapshot
+   * its reads used ({@link ReadSnapshots}), so nothing that changed after them goes unnoticed.
+   */
   public static long readTimestamp(DataContext context) {
+    Long fixed = pastOrPinned(context);
+    if (fixed != null) {
+      return fixed;
+    }
+    SnapshotTimestamp taken = BY_EXECUTION.getIfPresent(context);
+    if (taken != null && taken.fromShards()) {
+      return TesseraSchema.from(context).reads().nextTimestamp();
+    }
+    return snapshot(context, false).ts();
+  }
+
+  /**
+   * The timestamp of a statement's scan: {@link #LATEST} when {@code soleShardRead} (the plan's
+   * only shard scan, reaching one shard), the connection is in autocommit mode and has no pinned
+   * snapshot, and no other read of this execution has taken a timestamp; otherwise the
+   * execution's snapshot. In autocommit mode that snapshot may come from the shards while the
+   * oracle is unreachable ({@link ReadCluster#snapshotTimestamp()}); inside a transaction it is
+   * {@link #readTimestamp(DataContext)}.
+   */
+  public static long readTimestamp(DataContext context, boolean soleShardRead) {
+    Long fixed = pastOrPinned(context);
+    if (fixed != null) {
+      return fixed;
+    }
+    Object connection = context.getQueryProvider();
+    if (!autoCommit(connection)) {
+      return readTimestamp(context);
+    }
+    if (soleShardRead && latestEnabled() && BY_EXECUTION.getIfPresent(context) == null) {
+      return LATEST;
+    }
+    return snapshot(context, true).ts();
+  }
+
+  /** The statement's or session's AS OF timestamp, else the connection's pinned one, else null. */
+  private static @Nullable Long pastOrPinned(DataContext context) {
     Long past = AsOfSnapshots.of(context); // AS OF, of the statement or the session
     if (past != null) {
       return past;
     }
     Object connection = context.getQueryProvider();
-    if (connection != null) {
-      Long pinned = PINNED.getIfPresent(connection);
-      if (pinned != null) {
-        return pinned;
-      }
-    }
+    return connection == null ? null : PINNED.getIfPresent(connection);
+  }
+
+  /**
+   * The execution's snapshot, taken by its first caller: from {@link ReadCluster#snapshotTimestamp()}
+   * when {@code shardsAllowed} (an autocommit read), else from the oracle.
+   */
+  private static SnapshotTimestamp snapshot(DataContext context, boolean shardsAllowed) {
     try {
-      return BY_EXECUTION.get(context, () -> TesseraSchema.from(context).reads().nextTimestamp());
+      return BY_EXECUTION.get(context, () -> {
+        ReadCluster reads = TesseraSchema.from(context).reads();
+        return shardsAllowed ? reads.snapshotTimestamp()
+            : SnapshotTimestamp.fromOracle(reads.nextTimestamp());
+      });
     } catch (ExecutionException | UncheckedExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException) {
@@ -63,23 +116,6 @@ public final class StatementTimestamps {
       }
       throw new IllegalStateException(cause);
     }
-  }
-
-  /**
-   * The timestamp of a statement's scan: {@link #LATEST} when {@code soleShardRead} (the plan's
-   * only shard scan, reaching one shard), the connection is in autocommit mode and has no pinned
-   * snapshot, and no other read of this execution has taken a timestamp; otherwise
-   * {@link #readTimestamp(DataContext)}.
-   */
-  public static long readTimestamp(DataContext context, boolean soleShardRead) {
-    if (soleShardRead && latestEnabled() && AsOfSnapshots.of(context) == null) {
-      Object connection = context.getQueryProvider();
-      if ((connection == null || PINNED.getIfPresent(connection) == null)
-          && BY_EXECUTION.getIfPresent(context) == null && autoCommit(connection)) {
-        return LATEST;
-      }
-    }
-    return readTimestamp(context);
   }
 
   static boolean latestEnabled() {

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
@@ -59,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * between belong to the shard primaries' one-phase commits, so coalesced callers get
  * {@code first}, {@code first + step}, ... and {@link #timestamps(int)} returns the whole
  * {@link TimestampRange}.
+ *
+ * <p>{@link #nextTimestampWithin(Duration)} is the same call with a short budget, for a caller that has
+ * something else to do when the oracle is away (a multi-shard read takes its snapshot from the
+ * shards, see {@code io.tessera.sql.exec.SnapshotClock}): it never blocks on ZooKeeper (a stopped
+ * ZooKeeper would hold a leader lookup for its connection timeout), each attempt's deadline ends
+ * with the budget, and a lookup of a moved leader runs in the background for the next caller.
  */
 public final class CoordinatorClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CoordinatorClient.class);
@@ -73,10 +80,13 @@ public final class CoordinatorClient implements AutoCloseable {
     private final AtomicBoolean directCall = new AtomicBoolean();
 
     private final Object channelLock = new Object();
-    // Guarded by channelLock.
-    private String leaderAddress;
-    private ManagedChannel channel;
+    // Written under channelLock; volatile so that a short-budget call reads it without the lock
+    // (a caller re-reading the leader holds the lock while ZooKeeper answers, or does not).
+    private volatile String leaderAddress;
+    private volatile ManagedChannel channel;
     private volatile boolean closed;
+    /** Set while a background lookup of the leader runs (one at a time). */
+    private final AtomicBoolean lookingUp = new AtomicBoolean();
 
     /**
      * @param client started, in the cluster's namespace
@@ -134,6 +144,46 @@ public final class CoordinatorClient implements AutoCloseable {
     }
 
     /**
+     * As {@link #nextTimestamp()}, but gives up after about {@code budget} instead of the retry
+     * budget, without waiting for ZooKeeper (see the class comment). A caller that gives up while
+     * coalesced into a batch leaves its slot in it: that timestamp is then handed out to nobody.
+     *
+     * @throws TesseraException 08006 when no timestamp arrives within {@code budget}
+     */
+    public long nextTimestampWithin(Duration budget) {
+        if (closed) {
+            throw TesseraException.unavailable("coordinator client is closed", null);
+        }
+        if (directCall.compareAndSet(false, true)) {
+            try {
+                return getTimestamps(1, budget, false).first();
+            } catch (TesseraException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw TesseraException.unavailable("cannot obtain a timestamp: " + e, e);
+            } finally {
+                directCall.set(false);
+            }
+        }
+        CompletableFuture<Long> ts = new CompletableFuture<>();
+        waiting.add(ts);
+        try {
+            return ts.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            ts.cancel(false); // the batch's answer for it is dropped
+            throw TesseraException.unavailable("no timestamp within " + budget.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw TesseraException.unavailable("interrupted while waiting for a timestamp", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TesseraException t) {
+                throw t;
+            }
+            throw TesseraException.unavailable("cannot obtain a timestamp: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /**
      * Reserves {@code count} fresh timestamps with one call (first, first + step, ...: not
      * consecutive numbers, see the class comment).
      *
@@ -172,9 +222,13 @@ public final class CoordinatorClient implements AutoCloseable {
     }
 
     private TimestampRange getTimestamps(int count) {
+        return getTimestamps(count, retryBudget, true);
+    }
+
+    private TimestampRange getTimestamps(int count, Duration budget, boolean mayBlock) {
         TimestampResponse r = call("GetTimestamps", timestampDeadline, true,
                 stub -> stub.getTimestamps(TimestampRequest.newBuilder().setCount(count).build()),
-                TimestampResponse::getError);
+                TimestampResponse::getError, budget, mayBlock);
         if (r.getError().getCode() != Error.Code.OK) {
             throw TesseraException.fromShard(r.getError(), "coordinator");
         }
@@ -214,23 +268,32 @@ public final class CoordinatorClient implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------- calling
 
-    /**
-     * Calls the leader, re-resolving and retrying on NOT_PRIMARY and on transport failures until
-     * the retry budget is spent.
-     */
     private <R> R call(String what, Duration deadline, boolean idempotent,
             Function<CoordinatorServiceGrpc.CoordinatorServiceBlockingStub, R> rpc, Function<R, Error> errorOf) {
-        FailoverBudget.Attempts attempts = new FailoverBudget(retryBudget).start();
+        return call(what, deadline, idempotent, rpc, errorOf, retryBudget, true);
+    }
+
+    /**
+     * Calls the leader, re-resolving and retrying on NOT_PRIMARY and on transport failures until
+     * {@code budget} is spent. Unless {@code mayBlock}, the leader is re-read in the background
+     * instead of on this thread, and no attempt's deadline passes the end of the budget.
+     */
+    private <R> R call(String what, Duration deadline, boolean idempotent,
+            Function<CoordinatorServiceGrpc.CoordinatorServiceBlockingStub, R> rpc, Function<R, Error> errorOf,
+            Duration budget, boolean mayBlock) {
+        FailoverBudget.Attempts attempts = new FailoverBudget(budget).start();
         String lastProblem = "no coordinator has published itself as leader";
         for (int attempt = 0; ; attempt++) {
             if (closed) {
                 throw TesseraException.unavailable("coordinator client is closed", null);
             }
-            ManagedChannel ch = leaderChannel(attempt > 0);
+            ManagedChannel ch = mayBlock ? leaderChannel(attempt > 0) : knownLeaderChannel(attempt > 0);
             if (ch != null) {
+                long deadlineMs = mayBlock ? deadline.toMillis()
+                        : Math.max(1, Math.min(deadline.toMillis(), attempts.remainingMillis()));
                 try {
                     R response = rpc.apply(CoordinatorServiceGrpc.newBlockingStub(ch)
-                            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+                            .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
                     Error error = errorOf.apply(response);
                     // A standby (or a leader that lost its term) says NOT_PRIMARY; a new leader
                     // whose timestamp oracle cannot reach ZooKeeper yet says INTERNAL.
@@ -249,7 +312,7 @@ public final class CoordinatorClient implements AutoCloseable {
                     if (code == Status.Code.DEADLINE_EXCEEDED && !idempotent) {
                         // The statement may still be running: retrying could run it twice.
                         throw TesseraException.unavailable("coordinator " + what + " did not answer within "
-                                + deadline, e);
+                                + Duration.ofMillis(deadlineMs), e);
                     }
                     lastProblem = "coordinator unreachable: " + e.getStatus();
                 }
@@ -257,7 +320,7 @@ public final class CoordinatorClient implements AutoCloseable {
             log.debug("{} attempt {} failed ({}); retrying", what, attempt + 1, lastProblem);
             if (!attempts.backoff()) {
                 throw TesseraException.unavailable("no coordinator leader answered " + what + " within "
-                        + retryBudget + ": " + lastProblem, null);
+                        + budget + ": " + lastProblem, null);
             }
         }
     }
@@ -282,6 +345,28 @@ public final class CoordinatorClient implements AutoCloseable {
             }
             return channel;
         }
+    }
+
+    /**
+     * The channel to the leader as last looked up, without waiting for ZooKeeper: when asked to
+     * re-resolve (or when none is known), a lookup starts in the background for later calls.
+     */
+    private ManagedChannel knownLeaderChannel(boolean reresolve) {
+        ManagedChannel ch = channel;
+        if ((ch == null || reresolve) && !closed && lookingUp.compareAndSet(false, true)) {
+            Thread lookup = new Thread(() -> {
+                try {
+                    leaderChannel(true);
+                } catch (RuntimeException e) {
+                    log.debug("Background lookup of the coordinator leader failed: {}", e.toString());
+                } finally {
+                    lookingUp.set(false);
+                }
+            }, "tessera-coordinator-lookup");
+            lookup.setDaemon(true);
+            lookup.start();
+        }
+        return ch;
     }
 
     private String readLeaderAddress() {
