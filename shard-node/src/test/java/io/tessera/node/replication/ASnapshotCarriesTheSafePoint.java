@@ -28,17 +28,20 @@ class ASnapshotCarriesTheSafePoint {
         g = new ReplicaGroupFixture(dir, ReplicaGroupFixture.fastSettings().withLogRetention(5));
         g.install(ReplicaGroupFixture.state(1, "n1", List.of("n1", "n2", "n3")), "n1", "n2", "n3");
         assertThat(g.insert("n1", 1, 10, 1, 2).hasError()).isFalse();
+        ReplicaGroupFixture.await("n3 has the first insert", () -> g.contents("n3").equals(g.contents("n1")));
+        long n3Last = g.replica("n3").positions().lastLsn();
         g.stop("n3");
         for (int i = 0; i < 30; i++) {
             assertThat(g.insert("n1", 1, 100 + i, 1000 + i).hasError()).isFalse();
         }
         assertThat(g.stub("n1").collectGarbage(CollectGarbageRequest.newBuilder().setShardId(ReplicaGroupFixture.SHARD)
                 .setSafePoint(115).build()).hasError()).isFalse();
-        ReplicaGroupFixture.await("the primary trimmed its log", () -> g.replica("n1").positions().firstLsn() > 2);
+        // beyond what n3 has: it cannot catch up from the log (under load the trim comes in steps)
+        ReplicaGroupFixture.await("the primary trimmed its log", () -> g.replica("n1").positions().firstLsn() > n3Last + 1);
 
         g.start("n3");
         ReplicaGroupFixture.await("n3 has every row", () -> g.contents("n3").equals(g.contents("n1")));
-        assertThat(g.replica("n3").positions().firstLsn()).as("installed from a snapshot").isGreaterThan(2);
+        assertThat(g.replica("n3").positions().firstLsn()).as("installed from a snapshot").isGreaterThan(n3Last + 1);
         assertThat(g.replica("n3").gcHorizon().safePoint()).as("with the snapshot").isEqualTo(115);
         assertThat(g.replica("n2").gcHorizon().safePoint()).as("not through the log: n2 was not told").isZero();
     }
