@@ -6,8 +6,10 @@ import io.tessera.protocol.time.Timestamps;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 
 /**
  * A replica's garbage-collection safe point (docs/transactions.md, "Garbage collection"): reads at
@@ -85,10 +87,25 @@ public final class GcHorizon {
     /**
      * A read asked for {@code requestedTs} and reads at {@code resolvedTs}: noted as in progress
      * (first, so that a collector that misses it has read a safe point that refuses it here), then
-     * checked against the safe point. Run the returned action when the read is over.
+     * checked against the safe point; its store version stays registered, so the chunks its cursors
+     * read are not freed meanwhile. Run the returned action (idempotent) when the read is over.
      */
     public Runnable admitRead(long requestedTs, long resolvedTs) {
-        Runnable end = reads.begin(resolvedTs);
+        Runnable inProgress = reads.begin(resolvedTs);
+        // MVStore frees a dead chunk once no registered version and none of the last few commits uses
+        // it, whatever its retention time: a read that outlives a few commits must register the
+        // version its cursors start from, or it can meet a freed chunk ("Chunk n not found").
+        MVStore store = meta.getStore();
+        MVStore.TxCounter pin = store.registerVersionUsage();
+        AtomicBoolean ended = new AtomicBoolean();
+        Runnable end = () -> {
+            if (ended.compareAndSet(false, true)) {
+                inProgress.run();
+                if (!store.isClosed()) {
+                    store.deregisterVersionUsage(pin);
+                }
+            }
+        };
         try {
             checkReadable(requestedTs);
         } catch (ShardException e) {

@@ -35,8 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.h2.mvstore.Cursor;
 import org.h2.mvstore.MVMap;
@@ -109,6 +111,8 @@ public final class Replica implements AutoCloseable {
     private volatile long firstLsn = 1;   // written under writeLock: the first retained log entry
     private final List<EpochStart> epochs = new ArrayList<>(); // guarded by writeLock
     private volatile boolean installing;
+    // Snapshots being streamed: their registered version keeps old chunks, so compaction waits for them
+    private final AtomicInteger openSnapshots = new AtomicInteger();
     private boolean installMarked; // guarded by writeLock: META_INSTALLING is set (the replica is empty)
 
     // Commit tracking. commitLsn only grows; pending holds {lsn, commitTs} of the entries above it.
@@ -435,6 +439,19 @@ public final class Replica implements AutoCloseable {
 
     MVMap<byte[], byte[]> indexMap() {
         return index;
+    }
+
+    /**
+     * Under the write lock: runs {@code step} of file compaction ({@link FileCompaction}) on the store, or
+     * returns null when the replica is closed, installing a snapshot, or streaming one.
+     */
+    <T> T compactUnderWriteLock(Function<MVStore, T> step) {
+        writeLock.lock();
+        try {
+            return store.isClosed() || installing || openSnapshots.get() > 0 ? null : step.apply(store);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /** Commits what version collection removed (not synced: a lost removal is redone by the next pass). */
@@ -1357,10 +1374,14 @@ public final class Replica implements AutoCloseable {
         writeLock.lock();
         try {
             MVStore.TxCounter pin = store.registerVersionUsage();
+            openSnapshots.incrementAndGet();
             java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
             Runnable release = () -> {
-                if (released.compareAndSet(false, true) && !store.isClosed()) {
-                    store.deregisterVersionUsage(pin);
+                if (released.compareAndSet(false, true)) {
+                    openSnapshots.decrementAndGet();
+                    if (!store.isClosed()) {
+                        store.deregisterVersionUsage(pin);
+                    }
                 }
             };
             return new Snapshot(rows.cursor(null), index.cursor(null), locks.cursor(null), txnRecords.map().cursor(null),
