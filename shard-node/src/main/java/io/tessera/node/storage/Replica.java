@@ -80,6 +80,8 @@ public final class Replica implements AutoCloseable {
     private static final byte[] META_COMMIT_LSN = bytes("commitLsn");
     private static final int TRIM_BATCH = 10_000;
     private static final int DEDUP_CLIENTS = 10_000;
+    /** An index build commits after this many entries (the store has no auto-commit). */
+    private static final long INDEX_BUILD_COMMIT_ENTRIES = 100_000;
     /** How often one write takes a new timestamp slot before it gives up with NOT_SERVING. */
     private static final int MAX_NEW_SLOTS = 3;
 
@@ -164,7 +166,10 @@ public final class Replica implements AutoCloseable {
     }
 
     private static MVStore openStore(Path file) {
-        MVStore.Builder b = new MVStore.Builder().autoCommitDisabled();
+        // Only GroupCommit (and bounded housekeeping steps under the write lock) may commit: MVStore's
+        // own auto-commit would store a large batch half-applied (after ~10 MB of unsaved pages), and a
+        // crash then would leave rows no log entry describes. Bulk work commits in steps of its own.
+        MVStore.Builder b = new MVStore.Builder().autoCommitDisabled().autoCommitBufferSize(0);
         if (file != null) {
             b.fileName(file.toString());
         }
@@ -283,6 +288,11 @@ public final class Replica implements AutoCloseable {
     /** Number of transaction records (tests, diagnostics). */
     public long txnRecordCount() {
         return txnRecords.map().sizeAsLong();
+    }
+
+    /** The store's version: how many commits it made (tests). */
+    long storeVersion() {
+        return store.getCurrentVersion();
     }
 
     /** Number of locked keys (tests, diagnostics). */
@@ -1459,6 +1469,9 @@ public final class Replica implements AutoCloseable {
                 txnRecords.putRaw(txnKeys.get(i).toByteArray(), txnValues.get(i).toByteArray());
             }
             appliedTs = maxTs;
+            // keeps memory bounded by one chunk; a crash before finishSnapshot leaves the replica
+            // marked as installing, so it is emptied and fetched again
+            store.commit();
         } finally {
             writeLock.unlock();
         }
@@ -1825,7 +1838,9 @@ public final class Replica implements AutoCloseable {
                     throw uniqueViolation(l, i, row);
                 }
                 index.put(VersionedKeys.indexKey(i.id(), tuple, pk), VersionedKeys.EMPTY);
-                entries++;
+                if (++entries % INDEX_BUILD_COMMIT_ENTRIES == 0) {
+                    store.commit(); // bounded memory; entries of an index the schema lacks are never read
+                }
             }
         }
         log.debug("shard {}: built {} index entries", shardId(), entries);
