@@ -114,33 +114,7 @@ public final class CoordinatorClient implements AutoCloseable {
      * @throws TesseraException 08006 when no coordinator answers within the retry budget
      */
     public long nextTimestamp() {
-        if (closed) {
-            throw TesseraException.unavailable("coordinator client is closed", null);
-        }
-        if (directCall.compareAndSet(false, true)) {
-            try {
-                return getTimestamps(1).first();
-            } catch (TesseraException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw TesseraException.unavailable("cannot obtain a timestamp: " + e, e);
-            } finally {
-                directCall.set(false);
-            }
-        }
-        CompletableFuture<Long> ts = new CompletableFuture<>();
-        waiting.add(ts);
-        try {
-            return ts.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw TesseraException.unavailable("interrupted while waiting for a timestamp", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof TesseraException t) {
-                throw t;
-            }
-            throw TesseraException.unavailable("cannot obtain a timestamp: " + e.getCause(), e.getCause());
-        }
+        return nextTimestamp(retryBudget, true);
     }
 
     /**
@@ -151,12 +125,17 @@ public final class CoordinatorClient implements AutoCloseable {
      * @throws TesseraException 08006 when no timestamp arrives within {@code budget}
      */
     public long nextTimestampWithin(Duration budget) {
+        return nextTimestamp(budget, false);
+    }
+
+    /** {@code mayBlock} false: a coalesced caller, too, waits no longer than {@code budget}. */
+    private long nextTimestamp(Duration budget, boolean mayBlock) {
         if (closed) {
             throw TesseraException.unavailable("coordinator client is closed", null);
         }
         if (directCall.compareAndSet(false, true)) {
             try {
-                return getTimestamps(1, budget, false).first();
+                return getTimestamps(1, budget, mayBlock).first();
             } catch (TesseraException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -168,7 +147,7 @@ public final class CoordinatorClient implements AutoCloseable {
         CompletableFuture<Long> ts = new CompletableFuture<>();
         waiting.add(ts);
         try {
-            return ts.get(budget.toMillis(), TimeUnit.MILLISECONDS);
+            return mayBlock ? ts.get() : ts.get(budget.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             ts.cancel(false); // the batch's answer for it is dropped
             throw TesseraException.unavailable("no timestamp within " + budget.toMillis() + " ms", e);
