@@ -30,7 +30,8 @@ public final class Transaction {
   private final Set<Long> bypass = ConcurrentHashMap.newKeySet();
   /** Non-null once the transaction can only be rolled back (it may already be). */
   private volatile @Nullable String doomedBecause;
-  private volatile boolean abortedElsewhere;
+  /** Doomed by {@link #abortedElsewhere} and no statement has failed with it yet. */
+  private boolean abortUnreported;
   /** The highest commit floor its prewrites reported, and whether one reported none. */
   private long commitFloor;
   private boolean commitFloorUnknown;
@@ -166,17 +167,15 @@ public final class Transaction {
   synchronized void abortedElsewhere(String reason) {
     if (doomedBecause == null) {
       doomedBecause = reason;
-      abortedElsewhere = true;
+      abortUnreported = true;
     }
   }
 
-  /** Whether the doom came from {@link #abortedElsewhere} and no statement has failed with it yet. */
-  boolean abortUnreported() {
-    return abortedElsewhere;
-  }
-
-  void abortReported() {
-    abortedElsewhere = false;
+  /** Whether a statement must now report {@link #abortedElsewhere} (once). */
+  synchronized boolean reportAbortElsewhere() {
+    boolean report = abortUnreported;
+    abortUnreported = false;
+    return report;
   }
 
   /** Why the transaction can only be rolled back, or null. */

@@ -154,8 +154,7 @@ public final class TxnSession implements ReadLocks {
       txn = begin();
     }
     String doomed = txn.doomedBecause();
-    if (doomed != null && txn.abortUnreported()) {
-      txn.abortReported();
+    if (doomed != null && txn.reportAbortElsewhere()) {
       throw new TesseraException(SqlStates.SERIALIZATION_FAILURE, 0,
           "The transaction was rolled back: " + doomed + "; call rollback() and retry it", null);
     }
