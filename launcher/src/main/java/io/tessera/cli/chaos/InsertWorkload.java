@@ -80,10 +80,10 @@ public final class InsertWorkload {
                     c = DriverManager.getConnection(url);
                     insert = c.prepareStatement("INSERT INTO " + TABLE + " (id, writer, seq, payload) VALUES (?, ?, ?, ?)");
                 } catch (SQLException e) {
-                    closeQuietly(c);
+                    Quietly.close(c);
                     c = null;
                     reconnects.incrementAndGet();
-                    sleep(200);
+                    Quietly.sleep(200);
                     continue;
                 }
             }
@@ -108,13 +108,13 @@ public final class InsertWorkload {
             } catch (SQLException e) {
                 ledger.failed(key, e);
                 if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                    closeQuietly(c);
+                    Quietly.close(c);
                     c = null;
                     reconnects.incrementAndGet();
                 }
             } catch (RuntimeException e) {
                 ledger.failed(key, e);
-                closeQuietly(c);
+                Quietly.close(c);
                 c = null;
                 reconnects.incrementAndGet();
             }
@@ -122,7 +122,7 @@ public final class InsertWorkload {
                 current[0] = -1;
             }
         }
-        closeQuietly(c);
+        Quietly.close(c);
     }
 
     /**
@@ -147,23 +147,5 @@ public final class InsertWorkload {
             }
         }
         return stuck;
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException | RuntimeException e) {
-                // gone anyway
-            }
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

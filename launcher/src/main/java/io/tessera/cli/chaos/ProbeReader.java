@@ -82,13 +82,13 @@ final class ProbeReader {
                     failures.add(new Failure(start, System.nanoTime(), state + " " + e.getMessage()));
                 }
                 if (c == null || !(e instanceof SQLException)) {
-                    closeQuietly(c);
+                    Quietly.close(c);
                     c = null;
-                    sleepQuietly(100);
+                    Quietly.sleep(100);
                 }
             }
         }
-        closeQuietly(c);
+        Quietly.close(c);
     }
 
     /** Waits for a read that ended after {@code after}. */
@@ -166,23 +166,5 @@ final class ProbeReader {
     void stop() throws InterruptedException {
         stopping = true;
         thread.join(WAIT.toMillis());
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            if (c != null) {
-                c.close();
-            }
-        } catch (SQLException | RuntimeException ignored) {
-            // gone anyway
-        }
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

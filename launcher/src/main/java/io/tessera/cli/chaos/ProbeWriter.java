@@ -63,15 +63,9 @@ private static final Duration WAIT = Duration.ofSeconds(60);
                     lastError = state + " " + e.getMessage();
                 }
                 if (c == null || !(e instanceof SQLException) || (state != null && state.startsWith("08"))) {
-                    try {
-                        if (c != null) {
-                            c.close();
-                        }
-                    } catch (SQLException | RuntimeException ignored) {
-                        // gone anyway
-                    }
+                    Quietly.close(c);
                     c = null;
-                    sleepQuietly(100);
+                    Quietly.sleep(100);
                 }
             }
         }
@@ -164,13 +158,5 @@ private static final Duration WAIT = Duration.ofSeconds(60);
     void stop() throws InterruptedException {
         stopping = true;
         thread.join(WAIT.toMillis());
-    }
-
-    private static void sleepQuietly(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

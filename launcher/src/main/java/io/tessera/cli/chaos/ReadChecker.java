@@ -78,18 +78,18 @@ public final class ReadChecker {
             } catch (SQLException e) {
                 errors.computeIfAbsent(String.valueOf(e.getSQLState()), s -> new AtomicLong()).incrementAndGet();
                 if (c == null || (e.getSQLState() != null && e.getSQLState().startsWith("08"))) {
-                    closeQuietly(c);
+                    Quietly.close(c);
                     c = null;
                 }
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
                 errors.computeIfAbsent(e.getClass().getSimpleName(), s -> new AtomicLong()).incrementAndGet();
-                closeQuietly(c);
+                Quietly.close(c);
                 c = null;
             }
         }
-        closeQuietly(c);
+        Quietly.close(c);
     }
 
     public void stop(Duration wait) throws InterruptedException {
@@ -110,15 +110,5 @@ public final class ReadChecker {
         Map<String, Long> e = new TreeMap<>();
         errors.forEach((k, v) -> e.put(k, v.get()));
         return reads.get() + " point reads of acknowledged rows, " + staleReads.size() + " stale, errors by SQLState " + e;
-    }
-
-    private static void closeQuietly(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException | RuntimeException e) {
-                // gone anyway
-            }
-        }
     }
 }
