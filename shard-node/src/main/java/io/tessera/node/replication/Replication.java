@@ -232,12 +232,7 @@ public final class Replication implements AutoCloseable {
             throw new ShardException(Error.Code.NOT_PRIMARY, null, "node " + nodeId + " is not the primary of shard "
                     + s.getShardId() + " at epoch " + s.getEpoch() + " (the primary is " + s.getPrimary() + ")", s);
         }
-        PrimaryGroup g = groups.get(s.getShardId());
-        if (g == null || g.epoch() != s.getEpoch()) {
-            throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + s.getShardId() + " on node " + nodeId
-                    + " is becoming primary of epoch " + s.getEpoch(), s);
-        }
-        g.awaitServing(write);
+        servingGroup(s).awaitServing(write);
     }
 
     /**
@@ -250,12 +245,7 @@ public final class Replication implements AutoCloseable {
         if (s.getPrimary().isEmpty()) {
             return;
         }
-        PrimaryGroup g = groups.get(s.getShardId());
-        if (g == null || g.epoch() != s.getEpoch()) {
-            throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + s.getShardId() + " on node " + nodeId
-                    + " is becoming primary of epoch " + s.getEpoch(), s);
-        }
-        g.awaitWriteFloor();
+        servingGroup(s).awaitWriteFloor();
     }
 
     /**
@@ -266,12 +256,28 @@ public final class Replication implements AutoCloseable {
     public long commitFloor(Replica r) {
         ShardState s = r.state();
         if (!s.getPrimary().isEmpty()) {
-            PrimaryGroup g = groups.get(s.getShardId());
-            if (g == null || g.epoch() != s.getEpoch() || !g.writeFloorKnown()) {
+            PrimaryGroup g = groupAtEpoch(s);
+            if (g == null || !g.writeFloorKnown()) {
                 return 0;
             }
         }
         return r.commitFloor();
+    }
+
+    /** This primary's group at the replica's epoch, or null while it is still becoming primary. */
+    private PrimaryGroup groupAtEpoch(ShardState s) {
+        PrimaryGroup g = groups.get(s.getShardId());
+        return g != null && g.epoch() == s.getEpoch() ? g : null;
+    }
+
+    /** As {@link #groupAtEpoch}; NOT_SERVING while there is none yet. */
+    private PrimaryGroup servingGroup(ShardState s) {
+        PrimaryGroup g = groupAtEpoch(s);
+        if (g == null) {
+            throw new ShardException(Error.Code.NOT_SERVING, null, "shard " + s.getShardId() + " on node " + nodeId
+                    + " is becoming primary of epoch " + s.getEpoch(), s);
+        }
+        return g;
     }
 
     /** The replica's role and log position, as the coordinator and {@code tessera status} see them. */
