@@ -433,7 +433,11 @@ public final class Transactions {
 
     // ----------------------------------------------------------------------------------- heartbeat
 
-    /** Extends the primary lock's TTL to now + {@code ttlMs}; TXN_ABORTED when the lock is gone. */
+    /**
+     * Extends the primary lock's TTL to now + {@code ttlMs}; TXN_ABORTED when the transaction was
+     * rolled back here. Without its primary lock and any record of it, the heartbeat does nothing:
+     * it may have overtaken the prewrite that places the lock.
+     */
     public void heartbeat(ByteString primaryPk, long startTs, long ttlMs) {
         byte[] primary = bytesOrNull(primaryPk);
         if (primary == null || startTs <= 0) {
@@ -442,8 +446,12 @@ public final class Transactions {
         replica.submit(null, 0, l -> {
             Lock p = replica.locks.get(primary);
             if (p == null || p.getStartTs() != startTs) {
-                throw ShardException.txnAborted("transaction " + startTs + " has no primary lock on shard " + shardId()
-                        + " (rolled back, e.g. after its locks expired)");
+                Long decided = replica.txnRecords.get(primary, startTs);
+                if ((decided != null && decided == 0) || replica.txnRecords.rolledBackHere(startTs)) {
+                    throw ShardException.txnAborted("transaction " + startTs + " was rolled back on shard " + shardId()
+                            + " (e.g. after its locks expired)");
+                }
+                return null;
             }
             long expires = System.currentTimeMillis() + (ttlMs > 0 ? ttlMs : DEFAULT_TTL_MILLIS);
             if (expires <= p.getExpiresAtMs()) {

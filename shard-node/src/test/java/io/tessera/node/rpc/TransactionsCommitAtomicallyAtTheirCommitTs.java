@@ -255,7 +255,19 @@ class TransactionsCommitAtomicallyAtTheirCommitTs {
         assertThat(s.getStatus()).isEqualTo(CheckTxnStatusResponse.Status.ALIVE);
         assertThat(s.getExpiresAtMs()).isGreaterThanOrEqualTo(before + 60_000);
         assertThat(s.getMinCommitTs()).as("caller_ts 0 pushes nothing").isEqualTo(21);
-        assertThat(f.stub().txnHeartbeat(heartbeat(SHARD, 1, 33, 60_000)).getError().getCode())
+    }
+
+    @Test
+    void aHeartbeatReportsOnlyARecordedRollback() {
+        // the frontend heartbeats once it chose the primary key: it may overtake the prewrite
+        ok(f.stub().txnHeartbeat(heartbeat(SHARD, 1, 33, 60_000)));
+        ok(f.stub().prewrite(prewrite(SHARD, 33, 1, lock(1)).build()));
+        ok(f.stub().commitTxn(commit(SHARD, 33, 40, 1L)));
+        ok(f.stub().txnHeartbeat(heartbeat(SHARD, 1, 33, 60_000))); // committed: nothing to extend
+
+        ok(f.stub().prewrite(prewrite(SHARD, 50, 2, lock(2)).build()));
+        ok(f.stub().rollbackTxn(rollback(SHARD, 50, 2L)));
+        assertThat(f.stub().txnHeartbeat(heartbeat(SHARD, 2, 50, 60_000)).getError().getCode())
                 .isEqualTo(Error.Code.TXN_ABORTED);
     }
 }
