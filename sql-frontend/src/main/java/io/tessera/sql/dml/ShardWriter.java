@@ -25,7 +25,6 @@ import io.tessera.protocol.proto.WriteRequest;
 import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.exec.ReadSnapshots;
-import io.tessera.sql.meta.TimestampRange;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.route.RouteWatch;
 import io.tessera.sql.route.RouteWatch.Abandoned;
@@ -166,7 +165,7 @@ public final class ShardWriter {
     writer.txn = open;
     // READ COMMITTED: the rows are read again after they are locked, so the newest is right.
     writer.forUpdateTs = open.isolation() == Isolation.READ_COMMITTED
-        ? cluster.timestamps(1).first() : open.startTs();
+        ? cluster.reads().snapshotTimestamp().ts() : open.snapshotTs();
     List<Integer> pk = schema.getPrimaryKeyList();
     RowCodec keyCodec = new RowCodec(writer.types(pk));
     List<Op> ops = new ArrayList<>(rows.size());
@@ -228,20 +227,15 @@ public final class ShardWriter {
     }
     TableModify.Operation op = plan.operation();
     List<Op> ops;
-    long reservedTs = 0;
     List<Object[]> inserted = null;
     switch (op) {
       case INSERT: {
-        boolean hiddenKey = hasHiddenRowId(schema);
         int n = input.size();
-        // Row ids are oracle timestamps: unique across the cluster. One more is reserved in the
-        // same call, the start of an implicit transaction if the rows go to several shards.
-        TimestampRange ids = hiddenKey ? cluster.timestamps(n + 1) : null;
-        reservedTs = hiddenKey ? ids.last() : 0;
+        long[] ids = hasHiddenRowId(schema) ? cluster.uniqueIds(n) : null;
         ops = new ArrayList<>(n);
         inserted = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-          Object[] row = newRow(input.get(i), hiddenKey ? ids.get(i) : null);
+          Object[] row = newRow(input.get(i), ids != null ? ids[i] : null);
           inserted.add(row);
           ops.add(insert(row));
         }
@@ -258,7 +252,7 @@ public final class ShardWriter {
     }
     Set<Op> applied = identitySet();
     try {
-      long count = execute(ops, reservedTs, applied);
+      long count = execute(ops, applied);
       if (inserted != null) {
         // Only now: a statement run again after 40001 (ConflictRetry) reports its last run's keys.
         InsertedKeys.record(schema, inserted);
@@ -278,12 +272,12 @@ public final class ShardWriter {
    * implicit transaction (see the class comment); adds to {@code applied} what is applied for good
    * (committed, or prewritten in the open transaction).
    */
-  private long execute(List<Op> ops, long reservedTs, Set<Op> applied) {
+  private long execute(List<Op> ops, Set<Op> applied) {
     Transaction open = session.current();
     if (open != null) {
       txn = open;
       forUpdateTs = open.forUpdateTs(open.isolation() == Isolation.READ_COMMITTED
-          ? cluster.readTimestamp(context) : open.startTs());
+          ? cluster.readTimestamp(context) : open.snapshotTs());
       boolean choosesPrimary = open.primary() == null;
       try {
         long count = prewrite(ops);
@@ -305,13 +299,13 @@ public final class ShardWriter {
     }
     // Several shards: an implicit transaction. A statement that read its rows conflicts with
     // what was committed after it read them.
-    long startTs = plan.operation() != TableModify.Operation.INSERT || plan.readsTables()
-        ? cluster.readTimestamp(context)
-        : reservedTs != 0 ? reservedTs : cluster.timestamps(1).first();
-    Transaction implicit = session.beginImplicit(startTs);
+    Transaction implicit = session.beginImplicit(
+        plan.operation() != TableModify.Operation.INSERT || plan.readsTables()
+            ? cluster.snapshot(context) : cluster.reads().snapshotTimestamp());
     txn = implicit;
-    // A read of the latest state (one shard) happened before the oracle's startTs was taken.
-    forUpdateTs = snapshot == ReadSnapshots.NONE ? startTs : Math.min(snapshot, startTs);
+    // A read of the latest state (one shard) happened before the transaction's snapshot was taken.
+    long start = implicit.snapshotTs();
+    forUpdateTs = snapshot == ReadSnapshots.NONE ? start : Math.min(snapshot, start);
     long count;
     try {
       count = prewrite(ops);

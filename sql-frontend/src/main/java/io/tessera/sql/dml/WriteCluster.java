@@ -4,7 +4,7 @@ import io.grpc.Channel;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.exec.ReadCluster;
-import io.tessera.sql.meta.TimestampRange;
+import io.tessera.sql.exec.SnapshotTimestamp;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.txn.TxnSession;
 import java.util.List;
@@ -37,11 +37,14 @@ public interface WriteCluster {
   /** The read path of the same cluster (to scan rows an UPDATE/DELETE must locate). */
   ReadCluster reads();
 
-  /** Reserves {@code count} timestamps from the oracle (one call; they are its step apart). */
-  TimestampRange timestamps(int count);
+  /** {@code count} values unique in the cluster (hidden row ids; {@link io.tessera.sql.txn.UniqueIds}). */
+  long[] uniqueIds(int count);
 
   /** The read timestamp of the statement being executed (UPDATE/DELETE read their rows at it). */
   long readTimestamp(DataContext context);
+
+  /** The snapshot of the statement being executed, with where it came from. */
+  SnapshotTimestamp snapshot(DataContext context);
 
   /** Re-reads the cluster metadata (after a stale route or schema). */
   void refresh();

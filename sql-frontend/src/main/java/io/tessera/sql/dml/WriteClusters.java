@@ -5,11 +5,12 @@ import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.exec.ReadCluster;
+import io.tessera.sql.exec.SnapshotTimestamp;
 import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.meta.ClusterClient;
-import io.tessera.sql.meta.TimestampRange;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
+import io.tessera.sql.txn.ClusterTxns;
 import io.tessera.sql.txn.TxnSession;
 import java.util.List;
 import java.util.UUID;
@@ -55,12 +56,16 @@ final class WriteClusters {
       return reads.isLive(nodeId);
     }
 
-    @Override public TimestampRange timestamps(int count) {
-      return client.coordinator().timestamps(count);
+    @Override public long[] uniqueIds(int count) {
+      return ClusterTxns.of(client).uniqueIds().take(count);
     }
 
     @Override public long readTimestamp(DataContext context) {
       return StatementTimestamps.readTimestamp(context);
+    }
+
+    @Override public SnapshotTimestamp snapshot(DataContext context) {
+      return StatementTimestamps.snapshot(context);
     }
 
     @Override public void refresh() {

@@ -22,9 +22,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * {@value #LATEST_PROPERTY} (default {@value #LATEST_DEFAULT}; shard nodes resolve
  * {@code read_ts = 0} to their newest committed timestamp).
  *
- * <p>An autocommit statement that reads several shards takes its snapshot from
- * {@link ReadCluster#snapshotTimestamp()}: the oracle's, or while the oracle does not answer, the
- * shard primaries' ({@link SnapshotClock}); such a snapshot serves the statement's reads only.
+ * <p>Any other statement takes its snapshot from {@link ReadCluster#snapshotTimestamp()}: the
+ * oracle's, or while the oracle does not answer, the shard primaries' ({@link SnapshotClock}).
  *
  * <p>A connection in an explicit transaction pins its snapshot with {@link #pin}; its statements
  * then read at that timestamp instead. A past snapshot ({@link AsOfSnapshots}: the statement's
@@ -46,32 +45,19 @@ public final class StatementTimestamps {
   private StatementTimestamps() {}
 
   /**
-   * The timestamp the execution owning {@code context} reads at, for callers that may use it as
-   * more than a snapshot (a write's implicit transaction takes it as its start_ts): always one
-   * the oracle handed out. When the execution's scans read at a shard timestamp (the oracle was
-   * unreachable, {@link SnapshotClock}), which is not unique, the caller gets a fresh oracle
-   * timestamp of its own instead; a write still checks for conflicts from the oldest snapshot
-   * its reads used ({@link ReadSnapshots}), so nothing that changed after them goes unnoticed.
+   * The timestamp the execution owning {@code context} reads at: the statement's or session's
+   * past, else the transaction's pinned snapshot, else the execution's {@link #snapshot}.
    */
   public static long readTimestamp(DataContext context) {
     Long fixed = pastOrPinned(context);
-    if (fixed != null) {
-      return fixed;
-    }
-    SnapshotTimestamp taken = BY_EXECUTION.getIfPresent(context);
-    if (taken != null && taken.fromShards()) {
-      return TesseraSchema.from(context).reads().nextTimestamp();
-    }
-    return snapshot(context, false).ts();
+    return fixed != null ? fixed : snapshot(context).ts();
   }
 
   /**
    * The timestamp of a statement's scan: {@link #LATEST} when {@code soleShardRead} (the plan's
    * only shard scan, reaching one shard), the connection is in autocommit mode and has no pinned
    * snapshot, and no other read of this execution has taken a timestamp; otherwise the
-   * execution's snapshot. In autocommit mode that snapshot may come from the shards while the
-   * oracle is unreachable ({@link ReadCluster#snapshotTimestamp()}); inside a transaction it is
-   * {@link #readTimestamp(DataContext)}.
+   * execution's snapshot.
    */
   public static long readTimestamp(DataContext context, boolean soleShardRead) {
     Long fixed = pastOrPinned(context);
@@ -85,7 +71,7 @@ public final class StatementTimestamps {
     if (soleShardRead && latestEnabled() && BY_EXECUTION.getIfPresent(context) == null) {
       return LATEST;
     }
-    return snapshot(context, true).ts();
+    return snapshot(context).ts();
   }
 
   /** The statement's or session's AS OF timestamp, else the connection's pinned one, else null. */
@@ -99,16 +85,13 @@ public final class StatementTimestamps {
   }
 
   /**
-   * The execution's snapshot, taken by its first caller: from {@link ReadCluster#snapshotTimestamp()}
-   * when {@code shardsAllowed} (an autocommit read), else from the oracle.
+   * The execution's snapshot, taken by its first caller from {@link ReadCluster#snapshotTimestamp()}:
+   * the oracle's, or the shards' while the oracle does not answer (then not unique: a write's
+   * implicit transaction takes another identity, {@link io.tessera.sql.txn.TxnSession}).
    */
-  private static SnapshotTimestamp snapshot(DataContext context, boolean shardsAllowed) {
+  public static SnapshotTimestamp snapshot(DataContext context) {
     try {
-      return BY_EXECUTION.get(context, () -> {
-        ReadCluster reads = TesseraSchema.from(context).reads();
-        return shardsAllowed ? reads.snapshotTimestamp()
-            : SnapshotTimestamp.fromOracle(reads.nextTimestamp());
-      });
+      return BY_EXECUTION.get(context, () -> TesseraSchema.from(context).reads().snapshotTimestamp());
     } catch (ExecutionException | UncheckedExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException) {

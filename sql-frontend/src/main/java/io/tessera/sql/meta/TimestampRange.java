@@ -4,7 +4,9 @@ package io.tessera.sql.meta;
  * Timestamps the oracle handed out in one {@code GetTimestamps} answer: {@code first},
  * {@code first + step}, ..., {@code first + (count - 1) * step}. The oracle leaves the values
  * between two of its timestamps to shard primaries ({@link io.tessera.protocol.time.Timestamps}),
- * so only these values are the caller's: {@code first + 1} may be a one-phase commit's timestamp.
+ * so only these values are the caller's timestamps: {@code first + 1} may be a one-phase commit's
+ * timestamp. (As identities and row ids, whole slots are the caller's:
+ * {@link io.tessera.sql.txn.UniqueIds}.)
  */
 public record TimestampRange(long first, int count, long step) {
   public TimestampRange {

@@ -10,6 +10,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The state of one open transaction (docs/transactions.md): its start timestamp (its identity),
+ * its snapshot (the same value, unless it started without the oracle: then the shards' timestamp
+ * {@link io.tessera.sql.exec.SnapshotClock} found, and a {@link UniqueIds} value as identity),
  * isolation, the primary key (the first key it prewrote: where its fate is decided), the shards it
  * wrote to (where commit and rollback must go) and, once a failure doomed it, why.
  *
@@ -18,6 +20,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 public final class Transaction {
   private final long startTs;
+  private final long snapshotTs;
   private final Isolation isolation;
   private final boolean implicit;
   private final long ttlMs;
@@ -39,15 +42,22 @@ public final class Transaction {
   private volatile boolean wroteInStatement;
   private volatile boolean ended;
 
-  Transaction(long startTs, Isolation isolation, boolean implicit, long ttlMs) {
+  Transaction(long startTs, long snapshotTs, Isolation isolation, boolean implicit, long ttlMs) {
     this.startTs = startTs;
+    this.snapshotTs = snapshotTs;
     this.isolation = isolation;
     this.implicit = implicit;
     this.ttlMs = ttlMs;
   }
 
+  /** Its identity in locks, records and requests: unique. */
   public long startTs() {
     return startTs;
+  }
+
+  /** The timestamp its snapshot is taken at (REPEATABLE READ reads at it; conflicts are checked from it). */
+  public long snapshotTs() {
+    return snapshotTs;
   }
 
   public Isolation isolation() {
@@ -100,15 +110,15 @@ public final class Transaction {
 
   /** A read at {@code readTs} may pass the locks of transaction {@code lockStartTs}. */
   void readPast(long lockStartTs, long readTs) {
-    if (isolation == Isolation.REPEATABLE_READ && readTs == startTs) {
+    if (isolation == Isolation.REPEATABLE_READ && readTs == snapshotTs) {
       bypass.add(lockStartTs);
     }
   }
 
   /** The snapshot a write of a statement reading at {@code statementReadTs} checks against. */
   public long forUpdateTs(long statementReadTs) {
-    return isolation == Isolation.READ_COMMITTED && statementReadTs > startTs ? statementReadTs
-        : startTs;
+    return isolation == Isolation.READ_COMMITTED && statementReadTs > snapshotTs ? statementReadTs
+        : snapshotTs;
   }
 
   /** A new statement of the transaction begins. */
@@ -135,10 +145,12 @@ public final class Transaction {
 
   /**
    * The commit timestamp derived from its prewrites (docs/transactions.md, "Commit timestamps"),
-   * or 0 when the oracle must give one.
+   * or 0 when the oracle must give one. Above its snapshot (it read there) and its identity (the
+   * shards require it, and readers pass a lock whose identity is above their timestamp).
    */
   synchronized long derivedCommitTs() {
-    return commitFloorUnknown ? 0 : derivable(Math.max(commitFloor, startTs + 1));
+    return commitFloorUnknown ? 0
+        : derivable(Math.max(commitFloor, Math.max(startTs, snapshotTs) + 1));
   }
 
   /**
@@ -192,6 +204,7 @@ public final class Transaction {
   }
 
   @Override public String toString() {
-    return (implicit ? "implicit transaction " : "transaction ") + startTs;
+    return (implicit ? "implicit transaction " : "transaction ") + startTs
+        + (snapshotTs == startTs ? "" : " (snapshot " + snapshotTs + ")");
   }
 }

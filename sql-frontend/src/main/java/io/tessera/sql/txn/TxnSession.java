@@ -7,6 +7,7 @@ import io.tessera.sql.error.SqlStates;
 import io.tessera.sql.error.TesseraException;
 import io.tessera.sql.exec.AsOfSnapshots;
 import io.tessera.sql.exec.ReadLocks;
+import io.tessera.sql.exec.SnapshotTimestamp;
 import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.route.FailoverBudget;
@@ -183,11 +184,12 @@ public final class TxnSession implements ReadLocks {
   }
 
   private Transaction begin() {
-    long startTs = txns.client().coordinator().nextTimestamp();
-    Transaction txn = new Transaction(startTs, isolation, false, options.ttlMs());
+    SnapshotTimestamp snapshot = txns.reads().snapshotTimestamp();
+    Transaction txn = new Transaction(identity(snapshot), snapshot.ts(), isolation, false,
+        options.ttlMs());
     current = txn;
     if (txn.isolation() == Isolation.REPEATABLE_READ) {
-      StatementTimestamps.pin(connection, startTs);
+      StatementTimestamps.pin(connection, snapshot.ts());
     }
     txns.track(txn);
     LOG.debug("Began {} ({})", txn, txn.isolation());
@@ -246,9 +248,18 @@ public final class TxnSession implements ReadLocks {
 
   // ---- implicit transactions (one multi-shard autocommit write) ----
 
+  /**
+   * A transaction's identity: its snapshot's timestamp when the oracle gave it (unique), else, the
+   * snapshot coming from the shards (shared by other statements), a {@link UniqueIds} value.
+   */
+  private long identity(SnapshotTimestamp snapshot) {
+    return snapshot.fromShards() ? txns.uniqueIds().next() : snapshot.ts();
+  }
+
   /** Begins the transaction of one autocommit statement writing several shards. */
-  public Transaction beginImplicit(long startTs) {
-    Transaction txn = new Transaction(startTs, Isolation.REPEATABLE_READ, true, options.ttlMs());
+  public Transaction beginImplicit(SnapshotTimestamp snapshot) {
+    Transaction txn = new Transaction(identity(snapshot), snapshot.ts(), Isolation.REPEATABLE_READ,
+        true, options.ttlMs());
     txns.track(txn);
     return txn;
   }

@@ -1,0 +1,136 @@
+package io.tessera.sql.txn;
+
+import io.tessera.protocol.time.Timestamps;
+import io.tessera.sql.meta.TimestampRange;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Values unique across the cluster, handed out without an oracle call each: the hidden row ids of
+ * tables without a primary key, and the identity ({@code start_ts}) of a transaction that starts
+ * while the oracle is unreachable (docs/transactions.md, "Starting without the oracle").
+ *
+ * <p>An oracle timestamp {@code T} is handed to one caller only, and the values after it up to the
+ * next oracle timestamp (its slot) are never anyone else's identity or row id: shard primaries may
+ * commit at them, but a commit timestamp is never compared with an identity. So each oracle
+ * timestamp this class takes gives {@link #PER_TIMESTAMP} values, {@code T} to
+ * {@code T + STEP - 2}; it takes {@link #RENEWAL_TIMESTAMPS} at a time. A slot's last value is
+ * left out so that {@code id + 1}, the lowest commit timestamp of a transaction with that
+ * identity, stays in the slot: a commit timestamp derived from it needs no oracle call.
+ *
+ * <p>Shards compare a transaction's identity with the GC safe point (a transaction older than the
+ * GC window is rolled back), so {@link #renewIfStale} replaces the block in the background once it
+ * is {@link #MAX_AGE_MS} old: an identity handed out during an outage is at most that much older
+ * than the outage.
+ */
+public final class UniqueIds {
+  private static final Logger LOG = LoggerFactory.getLogger(UniqueIds.class);
+  static final long PER_TIMESTAMP = Timestamps.ORACLE_STEP - 1;
+  /** Oracle timestamps per renewal: 65,532 ids, for 4 steps of the oracle's clock. */
+  static final int RENEWAL_TIMESTAMPS = 4;
+  static final long MAX_AGE_MS = 10_000;
+
+  private final IntFunction<TimestampRange> oracle;
+  private final LongSupplier clockMs;
+  private final AtomicBoolean renewing = new AtomicBoolean();
+  /** The current block, [next, end), and when its oracle timestamp was taken; guarded by this. */
+  private long next;
+  private long end;
+  private long takenAtMs;
+
+  /** {@code oracle.apply(n)}: n fresh oracle timestamps in one call (may wait for the oracle). */
+  public UniqueIds(IntFunction<TimestampRange> oracle, LongSupplier clockMs) {
+    this.oracle = oracle;
+    this.clockMs = clockMs;
+  }
+
+  /** One unique value. */
+  public long next() {
+    return take(1)[0];
+  }
+
+  /**
+   * {@code n} unique values: from the current block, and from new blocks (one oracle call for all
+   * of them) when it holds too few.
+   *
+   * @throws io.tessera.sql.error.TesseraException 08006 when new blocks are needed and the oracle
+   *     does not answer
+   */
+  public long[] take(int n) {
+    long[] out = new long[n];
+    int filled;
+    synchronized (this) {
+      filled = drain(out, 0);
+    }
+    if (filled == n) {
+      return out;
+    }
+    TimestampRange fresh = fetch((int) ((n - filled + PER_TIMESTAMP - 1) / PER_TIMESTAMP));
+    long now = clockMs.getAsLong();
+    synchronized (this) {
+      install(fresh, now); // a block left over by a concurrent caller is dropped
+      drain(out, filled);
+    }
+    return out;
+  }
+
+  private TimestampRange fetch(int count) {
+    TimestampRange r = oracle.apply(count);
+    if (r.step() != Timestamps.ORACLE_STEP) {
+      // a block would reach into the next oracle timestamps
+      throw new IllegalStateException("the oracle hands out timestamps " + r.step()
+          + " apart, not " + Timestamps.ORACLE_STEP + ": a coordinator of another version?");
+    }
+    return r;
+  }
+
+  private int drain(long[] out, int from) {
+    int i = from;
+    for (; i < out.length && next < end; next++) {
+      if (!Timestamps.isOracle(next + 1)) { // a slot's last value: id + 1 would leave the slot
+        out[i++] = next;
+      }
+    }
+    return i;
+  }
+
+  /** The oracle timestamps of {@code fresh} and their slots: consecutive, so one block. */
+  private void install(TimestampRange fresh, long nowMs) {
+    next = fresh.first();
+    end = fresh.first() + fresh.count() * Timestamps.ORACLE_STEP;
+    takenAtMs = nowMs;
+  }
+
+  /**
+   * Takes a new block when the current one is older than {@link #MAX_AGE_MS} or nearly used up;
+   * keeps the old one when the oracle does not answer. One renewal at a time; run it off the
+   * statement path (it may wait for the oracle).
+   */
+  public void renewIfStale() {
+    synchronized (this) {
+      boolean stale = clockMs.getAsLong() - takenAtMs >= MAX_AGE_MS || end - next < PER_TIMESTAMP;
+      if (!stale || !renewing.compareAndSet(false, true)) {
+        return;
+      }
+    }
+    try {
+      TimestampRange fresh = fetch(RENEWAL_TIMESTAMPS);
+      long now = clockMs.getAsLong();
+      synchronized (this) {
+        install(fresh, now);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("Unique ids not renewed (the oracle did not answer), {} left in the block: {}",
+          remaining(), e.toString());
+    } finally {
+      renewing.set(false);
+    }
+  }
+
+  synchronized long remaining() {
+    return end - next;
+  }
+}
