@@ -13,19 +13,24 @@ import java.util.function.Consumer;
 
 /**
  * What writes and reads see when the control plane fails (docs/failover.md): a cluster of 3 nodes
- * and 2 coordinators, a 3-shard table with 3 replicas, one client inserting in a loop and one
- * counting the table's rows in a loop (a read of every shard, at one snapshot). Two experiments:
+ * and 2 coordinators, a 3-shard table with 3 replicas, one client inserting in a loop, one
+ * counting the table's rows in a loop (a read of every shard, at one snapshot), and one running
+ * transfers between accounts on several shards in explicit transactions ({@link ProbeTransfers}).
+ * Two experiments:
  * <ul>
  *   <li><b>coordinator crash</b>: {@code kill -9} the leading coordinator, measure the time until an
  *       insert that started after the kill is acknowledged (every insert needs a commit timestamp
  *       from the leader), restart it as a standby; {@code rounds} times;</li>
  *   <li><b>ZooKeeper pause</b>: {@code SIGSTOP} ZooKeeper for each of {@code pauses}, then
  *       {@code SIGCONT}; report the inserts acknowledged during the pause and the slowest insert in
- *       flight during it.</li>
+ *       flight during it, and what reads and transfers started during it saw.</li>
  * </ul>
  */
 public final class OutageTiming {
     private static final String TABLE = "OUTAGE_PROBE";
+    private static final String ACCOUNTS = "OUTAGE_ACCOUNTS";
+    private static final String JOURNAL = "OUTAGE_JOURNAL";
+    private static final int ACCOUNT_COUNT = 8;
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** The oracle's lease under a stopped ZooKeeper: 75% of the coordinators' 10 s session. */
     private static final Duration ORACLE_LEASE = Duration.ofMillis(7_500);
@@ -59,14 +64,17 @@ public final class OutageTiming {
         out.accept("starting the cluster in " + s.dir().toAbsolutePath());
         try (FaultCluster cluster = FaultCluster.start(new FaultCluster.Settings(s.dir(), 3, 2, s.durability(),
                 s.startTimeout()))) {
+            ProbeTransfers transfers = new ProbeTransfers(cluster.jdbcUrl(), ACCOUNTS, JOURNAL, ACCOUNT_COUNT);
             try (Connection c = DriverManager.getConnection(cluster.jdbcUrl()); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE " + TABLE + " (id BIGINT PRIMARY KEY, written_at BIGINT NOT NULL)"
                         + " SHARDS 3 REPLICAS 3");
+                transfers.createTables(st, 3);
             }
             ProbeWriter writer = new ProbeWriter(cluster.jdbcUrl(), TABLE);
             writer.start();
             ProbeReader reader = new ProbeReader(cluster.jdbcUrl(), TABLE, writer::successes);
             reader.start();
+            transfers.start();
             try {
                 for (int round = 1; round <= s.rounds() && failures.isEmpty(); round++) {
                     killLeader(cluster, writer, round, kills, failures, out);
@@ -77,12 +85,16 @@ public final class OutageTiming {
                     if (!failures.isEmpty()) {
                         break;
                     }
-                    pauseZooKeeper(zk, pause, writer, reader, pauses, failures, out);
+                    pauseZooKeeper(zk, pause, writer, reader, transfers, pauses, failures, out);
                 }
             } finally {
                 reader.stop();
                 writer.stop();
+                transfers.stop();
             }
+            out.accept("transfers: " + transfers.committed() + " committed, " + transfers.uncertain()
+                    + " commits with an unknown outcome");
+            checkTransfers(cluster, transfers, failures);
             out.accept("writer: " + writer.successes() + " inserts acknowledged, " + writer.errors() + " failed");
             out.accept("reader: " + reader.successes() + " counts, " + reader.errors() + " failed");
             List<ProbeReader.Read> missed = reader.missedInserts();
@@ -122,8 +134,32 @@ public final class OutageTiming {
         Thread.sleep(3_000); // let it join the election as a standby before the next kill
     }
 
+    /** After the run: transfers were atomic (balances add up, one journal row per committed transfer). */
+    private static void checkTransfers(FaultCluster cluster, ProbeTransfers transfers, List<String> failures)
+            throws Exception {
+        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl()); Statement st = c.createStatement()) {
+            long sum = single(st, "SELECT SUM(balance) FROM " + ACCOUNTS);
+            if (sum != ACCOUNT_COUNT * ProbeTransfers.OPENING_BALANCE) {
+                failures.add("the balances add up to " + sum + ", not " + ACCOUNT_COUNT * ProbeTransfers.OPENING_BALANCE);
+            }
+            long rows = single(st, "SELECT COUNT(*) FROM " + JOURNAL);
+            if (rows < transfers.committed() || rows > transfers.committed() + transfers.uncertain()) {
+                failures.add("the journal holds " + rows + " rows for " + transfers.committed()
+                        + " committed transfers (" + transfers.uncertain() + " uncertain)");
+            }
+        }
+    }
+
+    private static long single(Statement st, String sql) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private static void pauseZooKeeper(Member zk, Duration pause, ProbeWriter writer, ProbeReader reader,
-                                       List<String> lines, List<String> failures, Consumer<String> out)
+                                       ProbeTransfers transfers, List<String> lines, List<String> failures,
+                                       Consumer<String> out)
             throws Exception {
         if (!writer.awaitSuccessAfter(System.nanoTime(), WAIT)) {
             failures.add("before a ZooKeeper pause: no write; last error " + writer.lastError());
@@ -146,13 +182,17 @@ public final class OutageTiming {
         }
         ProbeWriter.Window w = writer.window(t0, t1);
         ProbeReader.Window r = reader.window(t0, t0 + ORACLE_LEASE.toNanos(), t1);
+        ProbeTransfers.Window x = transfers.window(t0, t1);
+        ProbeTransfers.Window late = transfers.window(t0 + ORACLE_LEASE.toNanos(), t1);
         String line = String.format("ZooKeeper SIGSTOPped for %.1f s: %d inserts acknowledged meanwhile,"
                 + " slowest insert in flight %.2f s; %d multi-shard reads started meanwhile succeeded (%d after"
-                + " the oracle's %.1f s lease), %d failed%s, slowest %.2f s",
+                + " the oracle's %.1f s lease), %d failed%s, slowest %.2f s; %d transfers committed (%d after the"
+                + " lease), %d failed%s, slowest %.2f s",
                 pause.toMillis() / 1e3, w.acknowledged(), w.longestInsertSeconds(), r.succeeded(),
                 r.succeededLate(), ORACLE_LEASE.toMillis() / 1e3, r.failures().size(),
                 r.failures().isEmpty() ? "" : " (first: " + r.failures().get(0).error() + ")",
-                r.slowestSeconds());
+                r.slowestSeconds(), x.committed(), late.committed(), x.failures().size(),
+                x.failures().isEmpty() ? "" : " (first: " + x.failures().get(0).error() + ")", x.slowestSeconds());
         lines.add(line);
         out.accept(line);
         Thread.sleep(5_000); // sessions settle before the next experiment

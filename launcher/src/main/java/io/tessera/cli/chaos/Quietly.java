@@ -18,6 +18,17 @@ final class Quietly {
         }
     }
 
+    /** Rolls back {@code c}'s transaction (null = nothing); one that cannot is rolled back by its locks' expiry. */
+    static void rollback(Connection c) {
+        if (c != null) {
+            try {
+                c.rollback();
+            } catch (SQLException | RuntimeException e) {
+                // its locks expire
+            }
+        }
+    }
+
     /** Sleeps {@code ms}; an interrupt ends the sleep and stays set for the loop to see. */
     static void sleep(long ms) {
         try {

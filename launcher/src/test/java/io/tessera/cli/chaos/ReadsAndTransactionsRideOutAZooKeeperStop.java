@@ -20,26 +20,31 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Separate processes (ZooKeeper, one coordinator, 3 shard nodes) and a client in this JVM that
  * inserts into a table of 4 shards in a loop (one-phase writes) while another connection counts
- * its rows in a loop ({@code SELECT COUNT(*)}: every shard at one snapshot). ZooKeeper is stopped
- * with SIGSTOP for 12 s, longer than the timestamp oracle's lease (7.5 s). A watch in this JVM asks
- * the oracle every 200 ms, which shows when it stopped answering. Expected: reads keep succeeding
- * while the oracle is away (their snapshot comes from the shard primaries), none takes more than a
- * few seconds, and every read, during the stop and around it, counts at least the inserts
- * acknowledged before it began.
+ * its rows in a loop ({@code SELECT COUNT(*)}: every shard at one snapshot), and a third runs
+ * transfers between accounts on different shards in explicit transactions, each also writing a
+ * journal row without a primary key. ZooKeeper is stopped with SIGSTOP for 12 s, longer than the
+ * timestamp oracle's lease (7.5 s). A watch in this JVM asks the oracle every 200 ms, which shows
+ * when it stopped answering. Expected: reads and transactions keep succeeding while the oracle is
+ * away (their snapshot comes from the shard primaries, a transaction's identity from the
+ * frontend's unique ids), none takes more than a few seconds, every read counts at least the
+ * inserts acknowledged before it began, and afterwards the balances still add up and the journal
+ * holds a row per committed transfer.
  */
-class MultiShardReadsRideOutAZooKeeperStop {
+class ReadsAndTransactionsRideOutAZooKeeperStop {
     private static final String TABLE = "COUNTED";
     private static final Duration PAUSE = Duration.ofSeconds(12);
+    private static final int ACCOUNTS = 8;
     /** The slowest read accepted while the oracle is away: its 1 s budget, then the shard probe. */
     private static final Duration SLOWEST = Duration.ofSeconds(5);
 
     @Test
     @Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES) // a hung run must not hang the build
-    void multiShardReadsSeeEveryAcknowledgedInsertWhileTheOracleIsAway() throws Exception {
+    void readsAndTransactionsGoOnWhileTheOracleIsAway() throws Exception {
         // Under target/, not a temporary directory: the logs are the evidence of a failure.
-        Path dir = Path.of("target", "chaos", "zk-stop-reads-" + System.currentTimeMillis()).toAbsolutePath();
+        Path dir = Path.of("target", "chaos", "zk-stop-" + System.currentTimeMillis()).toAbsolutePath();
         try (FaultCluster cluster = FaultCluster.start(new FaultCluster.Settings(dir, 3, 1, "memory",
                 Duration.ofSeconds(120)))) {
+            ProbeTransfers transfers = new ProbeTransfers(cluster.jdbcUrl(), "ACCOUNTS", "JOURNAL", ACCOUNTS);
             try (Connection c = DriverManager.getConnection(cluster.jdbcUrl()); Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE " + TABLE + " (id BIGINT PRIMARY KEY, written_at BIGINT NOT NULL)"
                         + " SHARDS 4 REPLICAS 3");
@@ -47,6 +52,7 @@ class MultiShardReadsRideOutAZooKeeperStop {
                 // point may be recorded on any table's shard).
                 st.execute("CREATE TABLE OTHER (id BIGINT PRIMARY KEY) SHARDS 2 REPLICAS 3");
                 st.executeUpdate("INSERT INTO OTHER VALUES (1)");
+                transfers.createTables(st, 4);
             }
             ProbeWriter writer = new ProbeWriter(cluster.jdbcUrl(), TABLE);
             ProbeReader reader = new ProbeReader(cluster.jdbcUrl(), TABLE, writer::successes);
@@ -59,6 +65,7 @@ class MultiShardReadsRideOutAZooKeeperStop {
                 OracleWatch oracle = new OracleWatch(coordinator);
                 writer.start();
                 reader.start();
+                transfers.start();
                 oracle.start();
                 try {
                     long warm = System.nanoTime();
@@ -82,14 +89,20 @@ class MultiShardReadsRideOutAZooKeeperStop {
                     ProbeReader.Window during = reader.window(t0, t0, t1);
                     ProbeReader.Window whileAway = reader.window(away[0], away[0], away[1]);
                     ProbeWriter.Window inserts = writer.window(t0, t1);
+                    ProbeTransfers.Window moves = transfers.window(t0, t1);
+                    ProbeTransfers.Window movesWhileAway = transfers.window(away[0], away[1]);
                     String summary = String.format("oracle unreachable for %.1f s of the %.0f s stop; reads started"
                                     + " during the stop: %d succeeded, %d failed %s, slowest %.2f s; while the oracle"
                                     + " was unreachable: %d succeeded; inserts acknowledged during the stop: %d;"
-                                    + " logs in %s",
+                                    + " transfers started during the stop: %d committed (%d while the oracle was"
+                                    + " unreachable), %d failed %s, slowest %.2f s; logs in %s",
                             (away[1] - away[0]) / 1e9, PAUSE.toMillis() / 1e3, during.succeeded(),
                             during.failures().size(), firstErrors(during.failures()), during.slowestSeconds(),
-                            whileAway.succeeded(), inserts.acknowledged(), dir);
-                    System.out.println("[zk-stop-reads] " + summary);
+                            whileAway.succeeded(), inserts.acknowledged(), moves.committed(),
+                            movesWhileAway.committed(), moves.failures().size(),
+                            moves.failures().subList(0, Math.min(3, moves.failures().size())), moves.slowestSeconds(),
+                            dir);
+                    System.out.println("[zk-stop] " + summary);
 
                     assertThat(away[1] - away[0]).as("the oracle stopped answering for seconds (its lease ran"
                             + " out), else this test shows nothing: %s", summary)
@@ -102,14 +115,34 @@ class MultiShardReadsRideOutAZooKeeperStop {
                     assertThat(inserts.acknowledged()).as("inserts went on meanwhile: %s", summary).isPositive();
                     assertThat(reader.missedInserts()).as("every read counts every insert acknowledged before it"
                             + " began: %s", summary).isEmpty();
+                    assertThat(movesWhileAway.committed()).as("transactions commit while the oracle is away: %s",
+                            summary).isGreaterThanOrEqualTo(5);
+                    assertThat(moves.failures()).as("no transaction fails during the stop (one client: no"
+                            + " conflicts): %s", summary).isEmpty();
+                    assertThat(moves.slowestSeconds()).as("no transaction waits for the oracle: %s", summary)
+                            .isLessThan(SLOWEST.toMillis() / 1e3);
                 } finally {
                     oracle.stop();
                     reader.stop();
                     writer.stop();
+                    transfers.stop();
                     coordinator.close();
                 }
             }
+            try (Connection c = DriverManager.getConnection(cluster.jdbcUrl()); Statement st = c.createStatement()) {
+                assertThat(single(st, "SELECT SUM(balance) FROM ACCOUNTS")).as("transfers are atomic")
+                        .isEqualTo(ACCOUNTS * ProbeTransfers.OPENING_BALANCE);
+                assertThat(single(st, "SELECT COUNT(*) FROM JOURNAL")).as("one journal row per committed transfer")
+                        .isBetween((long) transfers.committed(), (long) transfers.committed() + transfers.uncertain());
+            }
             cluster.stopGracefully();
+        }
+    }
+
+    private static long single(Statement st, String sql) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = st.executeQuery(sql)) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1);
         }
     }
 
