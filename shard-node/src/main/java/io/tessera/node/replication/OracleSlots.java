@@ -12,11 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A primary's new timestamp slots, from the coordinator's oracle: a fresh oracle timestamp is above
- * every value any primary has used, so raising max_read_ts to it starts a slot that one-phase
- * writes may fill without asking again (docs/transactions.md "One-phase writes"). Fetched in the
- * background once a slot is half used, so writes rarely wait; a write that finds its slot used up
- * waits for the fetch, and gets NOT_SERVING (the frontend retries) when the oracle cannot be reached.
+ * A primary's new timestamp slots, from the coordinator's oracle: fresh oracle timestamps are above
+ * every value any primary has used, so raising max_read_ts to the first starts a range (their
+ * slots) that one-phase writes may fill without asking again (docs/transactions.md "One-phase
+ * writes"). Fetched in the background once half the range is used, so writes rarely wait; a write
+ * that finds it used up waits for the fetch, and gets NOT_SERVING (the frontend retries) when the
+ * oracle cannot be reached.
  */
 final class OracleSlots implements SlotRefill {
     private static final Logger log = LoggerFactory.getLogger(OracleSlots.class);
@@ -41,10 +42,10 @@ final class OracleSlots implements SlotRefill {
         if (!refilling.compareAndSet(false, true)) {
             return; // every write past the half of the slot asks: one fetch answers them all
         }
-        coordinator.freshTimestamp().whenComplete((ts, e) -> {
+        coordinator.freshTimestamps().whenComplete((range, e) -> {
             try {
                 if (e == null) {
-                    adopt(ts);
+                    adopt(range);
                 } else {
                     log.debug("{}: no fresh oracle timestamp ahead of time: {}", context, e.toString());
                 }
@@ -57,7 +58,7 @@ final class OracleSlots implements SlotRefill {
     @Override
     public void refillNow() {
         try {
-            adopt(coordinator.freshTimestamp().get(waitMillis, TimeUnit.MILLISECONDS));
+            adopt(coordinator.freshTimestamps().get(waitMillis, TimeUnit.MILLISECONDS));
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             if (unavailable.compareAndSet(false, true)) {
@@ -72,12 +73,13 @@ final class OracleSlots implements SlotRefill {
         }
     }
 
-    private void adopt(long ts) {
-        replica.raiseMaxReadTs(ts);
+    private void adopt(LeaderCoordinator.OracleRange range) {
+        replica.adoptTimestamps(range.from(), range.end());
         if (unavailable.compareAndSet(true, false)) {
-            log.info("{}: the oracle answers again; one-phase writes commit above oracle timestamp {}", context, ts);
+            log.info("{}: the oracle answers again; one-phase writes commit above oracle timestamp {}", context,
+                    range.from());
         } else {
-            log.debug("{}: one-phase writes take a new timestamp slot at {}", context, ts);
+            log.debug("{}: one-phase writes take new timestamp slots at {}", context, range.from());
         }
     }
 }

@@ -107,10 +107,10 @@ final class PrimaryGroup {
                     continue;
                 }
                 try {
-                    long ts = node.coordinator().nextTimestamp();
-                    replica.raiseMaxReadTs(ts);
+                    LeaderCoordinator.OracleRange range = node.coordinator().nextTimestamps();
+                    replica.adoptTimestamps(range.from(), range.end());
                     writeFloorKnown = true;
-                    log.info("{}: one-phase writes commit above oracle timestamp {}", context(), ts);
+                    log.info("{}: one-phase writes commit above oracle timestamp {}", context(), range.from());
                     return;
                 } catch (Exception e) {
                     if (failures++ == 0) {

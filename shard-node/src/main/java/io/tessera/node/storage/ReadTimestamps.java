@@ -15,6 +15,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * timestamp already handed out, so every oracle timestamp handed out later is above the commit:
  * once the write is acknowledged, any snapshot taken afterwards sees it. A write that would leave
  * the slot gets {@link #NEW_SLOT}: the replica first raises max_read_ts to a fresh oracle timestamp.
+ *
+ * <p>A primary takes oracle timestamps several at a time ({@link #reserve}): the range from the
+ * first to the end of the last one's slot is all issued to it, so a value derived from inside that
+ * range may go on to its end, across the oracle timestamps in it (which it skips: no commit lands
+ * on an oracle value). That makes the timestamps a primary may choose without asking the oracle
+ * again the whole range (64 slots), not one slot: what one-phase writes can commit through an
+ * oracle outage.
  */
 final class ReadTimestamps {
     /** {@link #beginWrite}'s answer when the commit would leave its slot. */
@@ -22,6 +29,9 @@ final class ReadTimestamps {
     private static final long CHOOSING = -1;
 
     private final AtomicLong maxReadTs = new AtomicLong();
+    /** [reservedFrom, reservedEnd): oracle timestamps (and their slots) issued to this primary. */
+    private volatile long reservedFrom;
+    private volatile long reservedEnd;
     private volatile long applying; // 0 = no one-phase write in progress; CHOOSING; else its commit ts
 
     long max() {
@@ -34,6 +44,18 @@ final class ReadTimestamps {
         while (ts > cur && !maxReadTs.compareAndSet(cur, ts)) {
             cur = maxReadTs.get();
         }
+    }
+
+    /**
+     * Oracle timestamps {@code from}, ... up to {@code end} (exclusive, the end of the last one's slot)
+     * were handed to this primary: raises max_read_ts to {@code from} and lets commits derived
+     * inside the range fill all of it.
+     */
+    void reserve(long from, long end) {
+        reservedEnd = 0; // never a moment with the new start and the old end
+        reservedFrom = from;
+        reservedEnd = end;
+        raise(from);
     }
 
     /** A read at {@code ts} (> 0) begins: noted, then waits out a write that may commit at or below it. */
@@ -61,7 +83,16 @@ final class ReadTimestamps {
         long base = requested > 0 ? Math.max(requested - 1, read) : Math.max(appliedTs, read);
         long ts = base + 1;
         // requested itself is the caller's oracle timestamp: only a value derived here must stay in its slot
-        return ts == requested || ts <= Timestamps.slotEnd(base) ? ts : NEW_SLOT;
+        if (ts == requested || ts <= Timestamps.slotEnd(base)) {
+            return ts;
+        }
+        long from = reservedFrom;
+        long end = reservedEnd;
+        if (base >= from && base < end) {
+            ts = Timestamps.isOracle(ts) ? ts + 1 : ts;
+            return ts < end ? ts : NEW_SLOT;
+        }
+        return NEW_SLOT;
     }
 
     /** Under the write lock: as {@link #choose}, and fences reads at or above it until {@link #endWrite}. */
@@ -72,8 +103,16 @@ final class ReadTimestamps {
         return ts;
     }
 
-    /** Whether a commit at {@code ts} used more than half of its slot: time to fetch the next one. */
-    static boolean pastHalfOfSlot(long ts) {
+    /**
+     * Whether a commit at {@code ts} used more than half of its room: of the reserved range when
+     * it is in it, else of its slot. Time to fetch the next range.
+     */
+    boolean pastHalf(long ts) {
+        long from = reservedFrom;
+        long end = reservedEnd;
+        if (ts >= from && ts < end) {
+            return ts - from > (end - from) / 2;
+        }
         return (ts & (Timestamps.ORACLE_STEP - 1)) > Timestamps.ORACLE_STEP / 2;
     }
 

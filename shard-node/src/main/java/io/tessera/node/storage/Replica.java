@@ -274,7 +274,7 @@ public final class Replica implements AutoCloseable {
      */
     public long commitFloor() {
         long ts = readTimestamps.choose(0, appliedTs);
-        if (ts == ReadTimestamps.NEW_SLOT || ReadTimestamps.pastHalfOfSlot(ts)) {
+        if (ts == ReadTimestamps.NEW_SLOT || readTimestamps.pastHalf(ts)) {
             slotRefill.refillSoon();
         }
         return ts;
@@ -306,11 +306,13 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * A newly promoted primary adopts an oracle timestamp as its max_read_ts (its predecessor's reads are
-     * unknown); a {@link SlotRefill} raises it to a fresh one to start a new timestamp slot.
+     * Oracle timestamps from {@code from} up to {@code end} (exclusive: the end of the last one's slot)
+     * were handed to this primary: max_read_ts rises to {@code from}, and one-phase writes may commit
+     * anywhere in the range. A newly promoted primary adopts them (its predecessor's reads are
+     * unknown); a {@link SlotRefill} adopts fresh ones before the range runs out.
      */
-    public void raiseMaxReadTs(long ts) {
-        readTimestamps.raise(ts);
+    public void adoptTimestamps(long from, long end) {
+        readTimestamps.reserve(from, end);
     }
 
     /** Where this replica, as primary, takes new timestamp slots; null = {@link OwnSlots}. */
@@ -659,7 +661,7 @@ public final class Replica implements AutoCloseable {
             if (w == null) {
                 continue; // the slot ran out meanwhile
             }
-            if (!w.retry() && ReadTimestamps.pastHalfOfSlot(w.commitTs())) {
+            if (!w.retry() && readTimestamps.pastHalf(w.commitTs())) {
                 slotRefill.refillSoon();
             }
             awaitAcknowledged(w.lsn(), w.ticket(), !w.retry(), w.commitTs(), gen);

@@ -1,17 +1,16 @@
 package io.tessera.node.storage;
 
 /**
- * Gives a primary a new slot for the commit timestamps it chooses itself: raises its max_read_ts
- * ({@link Replica#raiseMaxReadTs}) to a fresh oracle timestamp, which is above every value in use
- * (docs/transactions.md "One-phase writes"). The replication layer implements it over the
- * coordinator; storage only says when.
+ * Gives a primary new slots for the commit timestamps it chooses itself: fresh oracle timestamps,
+ * above every value in use ({@link Replica#adoptTimestamps}; docs/transactions.md "One-phase
+ * writes"). The replication layer implements it over the coordinator; storage only says when.
  */
 public interface SlotRefill {
-    /** The slot is more than half used: start fetching a fresh oracle timestamp, without waiting for it. */
+    /** Half the room is used: start fetching fresh oracle timestamps, without waiting for it. */
     void refillSoon();
 
     /**
-     * The slot is used up: fetch a fresh oracle timestamp and wait for it. Called without the
+     * The room is used up: fetch fresh oracle timestamps and wait for them. Called without the
      * replica's write lock. Throws a {@code ShardException} (NOT_SERVING) when the oracle cannot be reached.
      */
     void refillNow();

@@ -15,14 +15,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One-phase writes sent with commit_ts 0 commit at a timestamp the primary chooses inside the slot
- * of an oracle timestamp, ask the (stand-in) coordinator's oracle for a new slot only when the slot
- * runs low, and reach the followers at the timestamp the primary chose.
+ * One-phase writes sent with commit_ts 0 commit at a timestamp the primary chooses inside the slots
+ * of the oracle timestamps its node took (64 at a time), ask the (stand-in) coordinator's oracle for
+ * new ones only when they run low, and reach the followers at the timestamp the primary chose.
  */
 class OnePhaseWritesCommitInThePrimarysTimestampSlot {
     static final Set<Error.Code> FAILOVER = Set.of(Error.Code.NOT_SERVING, Error.Code.NOT_PRIMARY, Error.Code.STALE_EPOCH);
     static final long STEP = Timestamps.ORACLE_STEP;
     static final long FLOOR = Timestamps.ofMillis(1_000); // the oracle timestamp the new primary takes first
+    /** The timestamps one fetch hands the node: 64 oracle timestamps and their slots. */
+    static final long RANGE = LeaderCoordinator.TIMESTAMPS_PER_FETCH * STEP;
 
     @TempDir
     Path dir;
@@ -87,15 +89,15 @@ class OnePhaseWritesCommitInThePrimarysTimestampSlot {
     }
 
     @Test
-    void aHalfUsedSlotIsRefilledAheadAndAUsedUpOneBeforeTheWrite() throws Exception {
+    void aHalfUsedRangeIsRefilledAheadAndAUsedUpOneBeforeTheWrite() throws Exception {
         startGroup();
         insert(1);
         long fresh = Timestamps.ofMillis(5_000);
         g.oracle.set(fresh);
 
-        readAt(FLOOR + STEP / 2 + 10);
+        readAt(FLOOR + RANGE / 2 + 10);
         long half = insert(2);
-        assertThat(half).isEqualTo(FLOOR + STEP / 2 + 11);
+        assertThat(half).isEqualTo(FLOOR + RANGE / 2 + 11);
         ReplicaGroupFixture.await("the primary took a fresh oracle timestamp in the background",
                 () -> g.replica("n1").maxReadTs() == fresh);
         assertThat(insert(3)).as("the next write uses the new slot").isEqualTo(fresh + 1);
@@ -103,7 +105,7 @@ class OnePhaseWritesCommitInThePrimarysTimestampSlot {
 
         long next = Timestamps.ofMillis(9_000);
         g.oracle.set(next);
-        readAt(Timestamps.slotEnd(fresh)); // a read at the end of the slot: the next write cannot stay in it
+        readAt(fresh + RANGE - 1); // a read at the end of the range: the next write cannot stay in it
         long c = insert(4);
         assertThat(c).as("not the next oracle timestamp, which someone may read at: a fresh slot").isEqualTo(next + 1);
         assertThat(g.oracleCalls.get()).isEqualTo(3);
@@ -113,14 +115,17 @@ class OnePhaseWritesCommitInThePrimarysTimestampSlot {
     }
 
     @Test
-    void withTheOracleDownAWriteThatWouldLeaveTheSlotGetsNotServingAndChangesNothing() throws Exception {
+    void withTheOracleDownAWriteThatWouldLeaveTheRangeGetsNotServingAndChangesNothing() throws Exception {
         startGroup();
         insert(1);
-        readAt(Timestamps.slotEnd(FLOOR));
         g.oracleDown = true;
+        readAt(Timestamps.slotEnd(FLOOR));
+        assertThat(insert(4)).as("on into the next slot of the range, past its oracle value, without the oracle")
+                .isEqualTo(FLOOR + STEP + 1);
+        readAt(FLOOR + RANGE - 1);
         WriteResponse refused = g.insert("n1", 1, 0, 2);
         assertThat(refused.getError().getCode()).isEqualTo(Error.Code.NOT_SERVING);
-        assertThat(g.contents("n1")).hasSize(1);
+        assertThat(g.contents("n1")).hasSize(2);
         // writes that bring their oracle timestamp still work (old frontends, transactions' own timestamps)
         WriteResponse atOracle = g.insert("n1", 1, Timestamps.ofMillis(3_000), 3);
         assertThat(atOracle.hasError()).as("%s", atOracle.getError()).isFalse();
@@ -128,6 +133,6 @@ class OnePhaseWritesCommitInThePrimarysTimestampSlot {
         g.oracleDown = false;
         long c = insert(2);
         assertThat(c).isGreaterThan(Timestamps.ofMillis(3_000));
-        assertThat(g.contents("n1")).hasSize(3);
+        assertThat(g.contents("n1")).hasSize(4);
     }
 }

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A one-phase write that asks for no timestamp commits just above everything the primary applied or
- * served, inside the slot of an oracle timestamp, and takes a fresh oracle timestamp before it
- * would leave the slot (docs/transactions.md "One-phase writes").
+ * served, inside the slot of an oracle timestamp (or of a range of them handed to the primary), and
+ * takes a fresh oracle timestamp before it would leave them (docs/transactions.md "One-phase writes").
  */
 class OnePhaseWritesChooseTheirTimestampInsideASlot {
     static final long STEP = Timestamps.ORACLE_STEP;
@@ -61,7 +61,7 @@ class OnePhaseWritesChooseTheirTimestampInsideASlot {
             }
             long ts = next.getAndAdd(STEP);
             handedOut.add(ts);
-            r.raiseMaxReadTs(ts);
+            r.adoptTimestamps(ts, ts + STEP);
         }
     }
 
@@ -191,6 +191,26 @@ class OnePhaseWritesChooseTheirTimestampInsideASlot {
             assertThat(Timestamps.isOracle(c)).as("commit ts %d", c).isFalse();
             assertThat(oracle.handedOut).as("the slot of commit ts %d", c).contains(c & ~(STEP - 1));
         });
+    }
+
+    @Test
+    void aRangeOfOracleTimestampsIsFilledAcrossItsSlotsWithoutAskingAgain() {
+        r.adoptTimestamps(T, T + 4 * STEP); // four oracle timestamps and their slots were handed to this primary
+        r.writeAt(T, List.of(insert(item(1, "a", 1, null, null))), "c", ++seq);
+        r.awaitReadable(Timestamps.slotEnd(T)); // a read used T's whole slot
+        assertThat(put(1, "b")).as("on past T's slot, skipping the oracle value T + STEP").isEqualTo(T + STEP + 1);
+        assertThat(oracle.now.get()).isZero();
+        assertThat(oracle.soon.get()).as("less than half of the range is used").isZero();
+
+        r.awaitReadable(T + 2 * STEP + 5);
+        assertThat(put(1, "c")).isEqualTo(T + 2 * STEP + 6);
+        assertThat(oracle.soon.get()).as("past half of the range: the next one is asked for early").isEqualTo(1);
+
+        r.awaitReadable(T + 4 * STEP - 1); // the range's last value
+        long fresh = oracle.next.get();
+        assertThat(put(1, "d")).as("the range is used up: a fresh oracle timestamp first").isEqualTo(fresh + 1);
+        assertThat(oracle.now.get()).isEqualTo(1);
+        assertThat(nameAt(1, T + 2 * STEP + 6)).isEqualTo("c");
     }
 
     @Test
