@@ -12,7 +12,8 @@ import org.h2.mvstore.Cursor;
 
 /**
  * One read at a resolved timestamp, as locks make it look (docs/transactions.md, Reads): a lock of
- * another transaction with {@code start_ts <= readTs} on a key the read covers fails the read with
+ * another transaction that may commit at or below {@code readTs} ({@code min_commit_ts <= readTs};
+ * its {@code start_ts} is only its identity) on a key the read covers fails the read with
  * LOCKED before any row is produced, unless the reader may read past it ({@code bypass_locks}); the
  * reader's own locks, as they were when the read began, read as their new rows (PUT), as absent
  * (DELETE) or as the committed row (LOCK); a reader whose transaction was rolled back on this replica
@@ -59,7 +60,7 @@ public final class ReadView {
 
     private boolean blocks(Lock lock) {
         long ts = lock.getStartTs();
-        return ts != ownTs && ts <= readTs && !bypass.contains(ts);
+        return ts != ownTs && lock.getMinCommitTs() <= readTs && !bypass.contains(ts);
     }
 
     /** LOCKED when a blocking lock holds one of the keys. */

@@ -157,7 +157,8 @@ public final class Transactions {
             Lock prev = before.get(k);
             Lock.Builder lock = Lock.newBuilder().setStartTs(startTs).setPrimary(req.getPrimary()).setKind(kind)
                     .setExpiresAtMs(expires).setForUpdateTs(forUpdateTs).setTableId(l.schema().getTableId())
-                    .setMinCommitTs(Math.max(startTs + 1, prev == null ? 0 : prev.getMinCommitTs()));
+                    // the transaction commits above the snapshot it checked from (not above its identity)
+                    .setMinCommitTs(Math.max(forUpdateTs + 1, prev == null ? 0 : prev.getMinCommitTs()));
             if (kind == Lock.Kind.PUT) {
                 ByteWriter out = new ByteWriter(128);
                 l.rowCodec().encode(out, row);
@@ -253,9 +254,9 @@ public final class Transactions {
      * COMMIT_TS_TOO_OLD below its min_commit_ts; records the commit. Returns the locks resolved.
      */
     public long commit(long startTs, long commitTs, ByteString primaryPk) {
-        if (startTs <= 0 || commitTs <= startTs) {
-            throw ShardException.badRequest("22000", "CommitTxn needs 0 < start_ts < commit_ts (got " + startTs + ", "
-                    + commitTs + ")");
+        if (startTs <= 0 || commitTs <= 0) {
+            throw ShardException.badRequest("22000", "CommitTxn needs start_ts > 0 and commit_ts > 0 (got " + startTs
+                    + ", " + commitTs + ")");
         }
         byte[] primary = bytesOrNull(primaryPk);
         return replica.submit(null, 0, l -> resolveCommit(l, startTs, commitTs, primary));

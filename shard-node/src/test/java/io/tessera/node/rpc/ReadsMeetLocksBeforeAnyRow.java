@@ -13,6 +13,7 @@ import static io.tessera.node.TxnRequests.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tessera.node.NodeFixture;
+import io.tessera.node.TxnRequests;
 import io.tessera.protocol.codec.Values;
 import io.tessera.protocol.proto.ColumnType;
 import io.tessera.protocol.proto.Error;
@@ -28,8 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads inside and outside transactions: another transaction's lock at or below read_ts fails the
- * read with LOCKED before any row; the reader's own locks read as its writes.
+ * Reads inside and outside transactions: another transaction's lock that may commit at or below
+ * read_ts (its min_commit_ts, not its start_ts, which only identifies it) fails the read with LOCKED
+ * before any row; the reader's own locks read as its writes.
  */
 class ReadsMeetLocksBeforeAnyRow {
     static final ShardRef SHARD = NodeFixture.ref();
@@ -77,10 +79,11 @@ class ReadsMeetLocksBeforeAnyRow {
     }
 
     @Test
-    void pointReadsAtOrAboveTheLocksStartTsAreLockedUnlessTheyMayReadPast() {
+    void pointReadsAtOrAboveTheLocksMinCommitTsAreLockedUnlessTheyMayReadPast() {
         prewriteOk(20, 3, mutation(Mutation.Kind.UPDATE, item(3, "c2", 3, null, null)));
         assertThat(f.get(3, 19)[1]).isEqualTo("c");
-        GetResponse locked = f.stub().get(get(SHARD, 20, null, 1, 3));
+        assertThat(f.stub().get(get(SHARD, 20, null, 3)).hasError()).as("it commits above 20").isFalse();
+        GetResponse locked = f.stub().get(get(SHARD, 21, null, 1, 3));
         assertThat(locked.getError().getCode()).isEqualTo(Error.Code.LOCKED);
         assertThat(locked.getError().getLock().getPk()).isEqualTo(pk(3));
         assertThat(locked.getRowsCount()).isZero();
@@ -88,6 +91,21 @@ class ReadsMeetLocksBeforeAnyRow {
         assertThat(past.hasError()).isFalse();
         assertThat(NodeFixture.ROWS.decode(past.getRows(0).toByteArray())[1]).as("the committed row").isEqualTo("c");
         assertThat(f.stub().get(get(SHARD, 30, reader(25, 19), 1)).hasError()).as("another key").isFalse();
+    }
+
+    @Test
+    void aLockIsJudgedByTheSnapshotItCheckedFromNotByItsIdentity() {
+        // a transaction identified by 1000 (a unique id) whose snapshot is 50: it commits above 50
+        TxnResponse r = f.stub().prewrite(prewrite(SHARD, 1000, 3, mutation(Mutation.Kind.UPDATE,
+                item(3, "c2", 3, null, null))).setForUpdateTs(50).build());
+        assertThat(r.hasError()).as("%s", r.getError()).isFalse();
+        assertThat(f.stub().get(get(SHARD, 49, null, 3)).hasError()).isFalse();
+        assertThat(f.stub().get(get(SHARD, 60, null, 3)).getError().getCode())
+                .as("below its identity, but it may commit at 60").isEqualTo(Error.Code.LOCKED);
+        assertThat(f.stub().commitTxn(TxnRequests.commit(SHARD, 1000, 61, 3L)).hasError())
+                .as("a commit below the identity").isFalse();
+        assertThat(f.get(3, 60)[1]).isEqualTo("c");
+        assertThat(f.get(3, 61)[1]).isEqualTo("c2");
     }
 
     @Test

@@ -591,7 +591,7 @@ public final class ShardWriter {
     PrimaryKeyRef primary = txn.choosePrimary(PrimaryKeyRef.newBuilder()
         .setShardId(b.shard.getShardId()).setPk(ByteString.copyFrom(b.ops.get(0).key()))
         .build());
-    txn.addShard(b.shard.getShardId());
+    txn.prewriting(b.shard.getShardId(), forUpdateTs);
     PrewriteRequest request = PrewriteRequest.newBuilder()
         .setShard(ref)
         .setStartTs(txn.startTs())

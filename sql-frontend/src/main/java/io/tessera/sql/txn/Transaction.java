@@ -38,6 +38,8 @@ public final class Transaction {
   /** The highest commit floor its prewrites reported, and whether one reported none. */
   private long commitFloor;
   private boolean commitFloorUnknown;
+  /** The highest snapshot its prewrites checked from: their locks promise a commit above it. */
+  private long maxForUpdateTs;
   /** Whether the running statement prewrote anything (or may have: outcome unknown). */
   private volatile boolean wroteInStatement;
   private volatile boolean ended;
@@ -90,9 +92,13 @@ public final class Transaction {
     primary = null;
   }
 
-  /** Records that a prewrite is being sent to {@code shardId}. */
-  public void addShard(long shardId) {
+  /**
+   * Records that a prewrite checking from {@code forUpdateTs} is being sent to {@code shardId}
+   * (before it is sent: its locks may be placed even if no answer comes).
+   */
+  public synchronized void prewriting(long shardId, long forUpdateTs) {
     shards.add(shardId);
+    maxForUpdateTs = Math.max(maxForUpdateTs, forUpdateTs);
   }
 
   /** The shards prewritten to (or maybe). */
@@ -145,12 +151,13 @@ public final class Transaction {
 
   /**
    * The commit timestamp derived from its prewrites (docs/transactions.md, "Commit timestamps"),
-   * or 0 when the oracle must give one. Above its snapshot (it read there) and its identity (the
-   * shards require it, and readers pass a lock whose identity is above their timestamp).
+   * or 0 when the oracle must give one. Above its snapshot (it read there) and every snapshot its
+   * prewrites checked from (their locks' min_commit_ts, which readers rely on); its identity plays
+   * no part (docs/transactions.md, "Starting without the oracle").
    */
   synchronized long derivedCommitTs() {
     return commitFloorUnknown ? 0
-        : derivable(Math.max(commitFloor, Math.max(startTs, snapshotTs) + 1));
+        : derivable(Math.max(commitFloor, Math.max(snapshotTs, maxForUpdateTs) + 1));
   }
 
   /**

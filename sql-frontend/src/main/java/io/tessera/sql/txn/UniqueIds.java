@@ -15,11 +15,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An oracle timestamp {@code T} is handed to one caller only, and the values after it up to the
  * next oracle timestamp (its slot) are never anyone else's identity or row id: shard primaries may
- * commit at them, but a commit timestamp is never compared with an identity. So each oracle
- * timestamp this class takes gives {@link #PER_TIMESTAMP} values, {@code T} to
- * {@code T + STEP - 2}; it takes {@link #RENEWAL_TIMESTAMPS} at a time. A slot's last value is
- * left out so that {@code id + 1}, the lowest commit timestamp of a transaction with that
- * identity, stays in the slot: a commit timestamp derived from it needs no oracle call.
+ * commit at them, but a commit timestamp is never compared with an identity (a transaction's
+ * commit is bounded by its snapshot, not by its identity). So each oracle timestamp this class
+ * takes gives {@link #PER_TIMESTAMP} values, {@code T} to {@code T + STEP - 1}; it takes
+ * {@link #RENEWAL_TIMESTAMPS} at a time.
  *
  * <p>Shards compare a transaction's identity with the GC safe point (a transaction older than the
  * GC window is rolled back), so {@link #renewIfStale} replaces the block in the background once it
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class UniqueIds {
   private static final Logger LOG = LoggerFactory.getLogger(UniqueIds.class);
-  static final long PER_TIMESTAMP = Timestamps.ORACLE_STEP - 1;
-  /** Oracle timestamps per renewal: 65,532 ids, for 4 steps of the oracle's clock. */
+  static final long PER_TIMESTAMP = Timestamps.ORACLE_STEP;
+  /** Oracle timestamps per renewal: 65,536 ids, for 4 steps of the oracle's clock. */
   static final int RENEWAL_TIMESTAMPS = 4;
   static final long MAX_AGE_MS = 10_000;
 
@@ -89,10 +88,8 @@ public final class UniqueIds {
 
   private int drain(long[] out, int from) {
     int i = from;
-    for (; i < out.length && next < end; next++) {
-      if (!Timestamps.isOracle(next + 1)) { // a slot's last value: id + 1 would leave the slot
-        out[i++] = next;
-      }
+    while (i < out.length && next < end) {
+      out[i++] = next++;
     }
     return i;
   }
@@ -100,7 +97,7 @@ public final class UniqueIds {
   /** The oracle timestamps of {@code fresh} and their slots: consecutive, so one block. */
   private void install(TimestampRange fresh, long nowMs) {
     next = fresh.first();
-    end = fresh.first() + fresh.count() * Timestamps.ORACLE_STEP;
+    end = fresh.first() + fresh.count() * PER_TIMESTAMP;
     takenAtMs = nowMs;
   }
 
