@@ -107,7 +107,7 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         unary(obs, ctx, () -> {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
-            long readTs = r.awaitReadable(req.getReadTs());
+            long readTs = r.awaitReadable(req.getReadTs(), req.getReadTsRangeEnd());
             admitRead(r, req.getReadTs(), readTs);
             ReadView view = r.readView(readTs, req.hasTxn() ? req.getTxn() : null);
             TableLayout l = r.layout();
@@ -124,7 +124,8 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
                 pks.add(l.pkOfKey(keyValues));
             }
             view.checkKeys(pks);
-            GetResponse.Builder b = GetResponse.newBuilder().setReadTs(readTs); // resolved: a later write can check it
+            // resolved: a later write can check it, a frontend read every shard at it (with its range's end)
+            GetResponse.Builder b = GetResponse.newBuilder().setReadTs(readTs).setReadTsRangeEnd(r.rangeEndOf(readTs));
             for (byte[] pk : pks) {
                 byte[] row = null;
                 if (plan == null) {
@@ -152,7 +153,7 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         try {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), false);
-            readTs = r.awaitReadable(req.getReadTs());
+            readTs = r.awaitReadable(req.getReadTs(), req.getReadTsRangeEnd());
             admitRead(r, req.getReadTs(), readTs);
             ReadView view = r.readView(readTs, req.hasTxn() ? req.getTxn() : null);
             TableLayout l = r.layout();
@@ -203,7 +204,9 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
             checkSchemaVersion(r, req.getSchemaVersion());
             long applied = r.transactions().prewrite(req);
             // after the locks are in place: see Replica.commitFloor
-            return TxnResponse.newBuilder().setApplied(applied).setMinCommitTs(replication.commitFloor(r)).build();
+            long floor = replication.commitFloor(r);
+            return TxnResponse.newBuilder().setApplied(applied).setMinCommitTs(floor)
+                    .setMinCommitTsRangeEnd(r.rangeEndOf(floor)).build();
         });
     }
 
@@ -213,7 +216,8 @@ public final class ShardService extends ShardServiceGrpc.ShardServiceImplBase {
         txnUnary(obs, ctx, () -> {
             Replica r = replicas.require(req.getShard().getShardId());
             checkRoute(r, req.getShard(), true);
-            long resolved = r.transactions().commit(req.getStartTs(), req.getCommitTs(), req.getPrimaryPk());
+            long resolved = r.transactions().commit(req.getStartTs(), req.getCommitTs(), req.getPrimaryPk(),
+                    req.getCommitTsRangeEnd());
             return TxnResponse.newBuilder().setApplied(resolved).build();
         });
     }

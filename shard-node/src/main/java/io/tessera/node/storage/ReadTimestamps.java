@@ -2,6 +2,7 @@ package io.tessera.node.storage;
 
 import io.tessera.protocol.time.Timestamps;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The newest explicit read timestamp served on this primary ({@code max_read_ts}), and the fence
@@ -21,17 +22,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * range may go on to its end, across the oracle timestamps in it (which it skips: no commit lands
  * on an oracle value). That makes the timestamps a primary may choose without asking the oracle
  * again the whole range (64 slots), not one slot: what one-phase writes can commit through an
- * oracle outage.
+ * oracle outage. A read or commit at a timestamp from another primary's range may come with that
+ * range's end (a frontend passes on what the other primary reported): this primary then adopts
+ * the rest of that range ({@link #adopt}) instead of being held to the timestamp's slot.
  */
 final class ReadTimestamps {
     /** {@link #beginWrite}'s answer when the commit would leave its slot. */
     static final long NEW_SLOT = 0;
     private static final long CHOOSING = -1;
 
+    /** Oracle-issued timestamps [from, end) a derived commit timestamp may fill. */
+    private record Range(long from, long end) {
+        boolean holds(long ts) {
+            return ts >= from && ts < end;
+        }
+    }
+
     private final AtomicLong maxReadTs = new AtomicLong();
-    /** [reservedFrom, reservedEnd): oracle timestamps (and their slots) issued to this primary. */
-    private volatile long reservedFrom;
-    private volatile long reservedEnd;
+    private final AtomicReference<Range> reserved = new AtomicReference<>(new Range(0, 0));
     private volatile long applying; // 0 = no one-phase write in progress; CHOOSING; else its commit ts
 
     long max() {
@@ -52,15 +60,34 @@ final class ReadTimestamps {
      * inside the range fill all of it.
      */
     void reserve(long from, long end) {
-        reservedEnd = 0; // never a moment with the new start and the old end
-        reservedFrom = from;
-        reservedEnd = end;
+        reserved.set(new Range(from, end));
         raise(from);
     }
 
-    /** A read at {@code ts} (> 0) begins: noted, then waits out a write that may commit at or below it. */
-    void noteRead(long ts) {
+    /**
+     * {@code ts} lies in a range of issued timestamps that ends at {@code end}: adopts the rest of
+     * it when it reaches further than the range in use. Call once this primary's values reached
+     * {@code ts} (a read at it noted, a commit at it applied).
+     */
+    void adopt(long ts, long end) {
+        if (end > ts) {
+            reserved.accumulateAndGet(new Range(ts, end), (cur, offered) -> offered.end() > cur.end() ? offered : cur);
+        }
+    }
+
+    /** The end of the issued range in use when it holds {@code ts}, else 0 (only ts's slot is known). */
+    long rangeEndOf(long ts) {
+        Range r = reserved.get();
+        return r.holds(ts) ? r.end() : 0;
+    }
+
+    /**
+     * A read at {@code ts} (> 0) begins: noted (with the end of the issued range it lies in, 0 =
+     * unknown), then waits out a write that may commit at or below it.
+     */
+    void noteRead(long ts, long rangeEnd) {
         raise(ts);
+        adopt(ts, rangeEnd);
         long a = applying;
         int spins = 0;
         while (a != 0 && (a == CHOOSING || a <= ts)) {
@@ -86,11 +113,10 @@ final class ReadTimestamps {
         if (ts == requested || ts <= Timestamps.slotEnd(base)) {
             return ts;
         }
-        long from = reservedFrom;
-        long end = reservedEnd;
-        if (base >= from && base < end) {
+        Range r = reserved.get();
+        if (r.holds(base)) {
             ts = Timestamps.isOracle(ts) ? ts + 1 : ts;
-            return ts < end ? ts : NEW_SLOT;
+            return ts < r.end() ? ts : NEW_SLOT;
         }
         return NEW_SLOT;
     }
@@ -108,10 +134,9 @@ final class ReadTimestamps {
      * it is in it, else of its slot. Time to fetch the next range.
      */
     boolean pastHalf(long ts) {
-        long from = reservedFrom;
-        long end = reservedEnd;
-        if (ts >= from && ts < end) {
-            return ts - from > (end - from) / 2;
+        Range r = reserved.get();
+        if (r.holds(ts)) {
+            return ts - r.from() > (r.end() - r.from()) / 2;
         }
         return (ts & (Timestamps.ORACLE_STEP - 1)) > Timestamps.ORACLE_STEP / 2;
     }

@@ -315,6 +315,19 @@ public final class Replica implements AutoCloseable {
         readTimestamps.reserve(from, end);
     }
 
+    /**
+     * {@code ts}, which this primary's values reached, lies in a range of issued timestamps ending at
+     * {@code end} (reported by another primary, passed on by a frontend): adopts the rest of it.
+     */
+    void adoptRange(long ts, long end) {
+        readTimestamps.adopt(ts, end);
+    }
+
+    /** The end of the range of issued timestamps {@code ts} lies in, as far as this primary knows; 0 = unknown. */
+    public long rangeEndOf(long ts) {
+        return readTimestamps.rangeEndOf(ts);
+    }
+
     /** Where this replica, as primary, takes new timestamp slots; null = {@link OwnSlots}. */
     public void setSlotRefill(SlotRefill refill) {
         slotRefill = refill == null ? new OwnSlots() : refill;
@@ -999,8 +1012,16 @@ public final class Replica implements AutoCloseable {
      * timestamp is not yet committed, so a reader never sees a write that a failover could lose.
      */
     public long awaitReadable(long readTs) {
+        return awaitReadable(readTs, 0);
+    }
+
+    /**
+     * As {@link #awaitReadable(long)}, for a read at a timestamp from a range of issued timestamps
+     * ending at {@code rangeEnd} (0 = unknown): one-phase commits may then fill the rest of that range.
+     */
+    public long awaitReadable(long readTs, long rangeEnd) {
         if (readTs > 0) {
-            readTimestamps.noteRead(readTs);
+            readTimestamps.noteRead(readTs, rangeEnd);
         }
         if (readTs == 0 && commitLsn < inheritedLsn) {
             long inherited = inheritedLsn;

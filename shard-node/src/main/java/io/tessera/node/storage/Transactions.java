@@ -254,12 +254,24 @@ public final class Transactions {
      * COMMIT_TS_TOO_OLD below its min_commit_ts; records the commit. Returns the locks resolved.
      */
     public long commit(long startTs, long commitTs, ByteString primaryPk) {
+        return commit(startTs, commitTs, primaryPk, 0);
+    }
+
+    /**
+     * As {@link #commit(long, long, ByteString)}; {@code rangeEnd} (0 = unknown) is the end of the
+     * range of issued timestamps {@code commitTs} lies in, which one-phase writes may fill afterwards.
+     */
+    public long commit(long startTs, long commitTs, ByteString primaryPk, long rangeEnd) {
         if (startTs <= 0 || commitTs <= 0) {
             throw ShardException.badRequest("22000", "CommitTxn needs start_ts > 0 and commit_ts > 0 (got " + startTs
                     + ", " + commitTs + ")");
         }
         byte[] primary = bytesOrNull(primaryPk);
-        return replica.submit(null, 0, l -> resolveCommit(l, startTs, commitTs, primary));
+        long resolved = replica.submit(null, 0, l -> resolveCommit(l, startTs, commitTs, primary));
+        if (resolved > 0) {
+            replica.adoptRange(commitTs, rangeEnd); // its versions are applied at commitTs
+        }
+        return resolved;
     }
 
     private LogEntry.Builder resolveCommit(TableLayout l, long startTs, long commitTs, byte[] primary) {

@@ -214,6 +214,29 @@ class OnePhaseWritesChooseTheirTimestampInsideASlot {
     }
 
     @Test
+    void aReadOrCommitAtAnotherPrimarysTimestampBringsTheRestOfItsRange() {
+        r.adoptTimestamps(T, T + 4 * STEP);
+        r.writeAt(T, List.of(insert(item(1, "a", 1, null, null))), "c", ++seq);
+        long other = T + 10 * STEP; // another node's range: other .. other + 4 * STEP
+        r.awaitReadable(Timestamps.slotEnd(other), other + 4 * STEP); // a multi-shard read at the shards' snapshot
+        assertThat(put(1, "b")).as("on into the other range's next slot, without the oracle")
+                .isEqualTo(other + STEP + 1);
+        assertThat(oracle.now.get()).isZero();
+
+        long third = T + 20 * STEP; // a transaction commits here at a timestamp of a third range
+        r.transactions().prewrite(TxnRequests.prewrite(TxnRequests.ref(7, 1), 500, 2,
+                mutation(Mutation.Kind.UPSERT, item(2, "t", 2, null, null))).build());
+        r.transactions().commit(500, Timestamps.slotEnd(third), TxnRequests.pk(2), third + 2 * STEP);
+        assertThat(put(1, "c")).isEqualTo(third + STEP + 1);
+        assertThat(oracle.now.get()).isZero();
+
+        r.awaitReadable(Timestamps.slotEnd(third + 2 * STEP)); // a read without a range: only its slot
+        long fresh = oracle.next.get();
+        assertThat(put(1, "d")).isEqualTo(fresh + 1);
+        assertThat(oracle.now.get()).isEqualTo(1);
+    }
+
+    @Test
     void aReplicaOutsideAClusterStartsItsNextSlotItself() {
         r.setSlotRefill(null);
         r.writeAt(T, List.of(insert(item(1, "a", 1, null, null))), "c", ++seq);

@@ -607,6 +607,7 @@ public final class ShardWriter {
     return Futures.transform(stub.prewrite(request), r -> {
       if (ShardErrors.isOk(r.getError())) {
         t.prewritten(r.getMinCommitTs());
+        cluster.reads().learnRange(r.getMinCommitTs(), r.getMinCommitTsRangeEnd());
       }
       return new Answer(r.getApplied(), r.getError());
     }, MoreExecutors.directExecutor());

@@ -14,8 +14,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The read path's view of one cluster client: its metadata and timestamp oracle, plus the
- * {@link ShardChannels} to its nodes (one set per client, closed with it) and the
- * {@link SnapshotClock} of its multi-shard reads.
+ * {@link ShardChannels} to its nodes (one set per client, closed with it), the
+ * {@link SnapshotClock} of its multi-shard reads and the {@link IssuedRanges} its primaries reported.
  */
 public final class ClusterReads implements ReadCluster {
   private static final Map<ClusterClient, ClusterReads> BY_CLIENT =
@@ -24,6 +24,7 @@ public final class ClusterReads implements ReadCluster {
   private final ClusterClient client;
   private final ShardChannels channels;
   private final SnapshotClock snapshots;
+  private final IssuedRanges ranges = new IssuedRanges();
   private final AtomicLong refreshRequests = new AtomicLong();
   private final Object refreshLock = new Object();
   /** Every refresh request up to this one was served by a read that began after it. */
@@ -33,7 +34,8 @@ public final class ClusterReads implements ReadCluster {
     this.client = client;
     this.channels = new ShardChannels();
     this.snapshots = new SnapshotClock(budget -> client.coordinator().nextTimestampWithin(budget),
-        new ShardClockProbe(this::allShards, this::channel, SnapshotClock.shardProbeBudget()),
+        new ShardClockProbe(this::allShards, this::channel, SnapshotClock.shardProbeBudget(),
+            ranges),
         SnapshotClock.oracleBudget());
     client.onClose(this::close);
   }
@@ -91,6 +93,14 @@ public final class ClusterReads implements ReadCluster {
 
   @Override public SnapshotTimestamp snapshotTimestamp() {
     return snapshots.next();
+  }
+
+  @Override public long rangeEnd(long ts) {
+    return ranges.endOf(ts);
+  }
+
+  @Override public void learnRange(long ts, long end) {
+    ranges.learn(ts, end);
   }
 
   /** Every shard of every table, as the metadata knows them now. */

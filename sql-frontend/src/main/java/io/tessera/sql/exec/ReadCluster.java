@@ -32,12 +32,21 @@ public interface ReadCluster {
   long nextTimestamp();
 
   /**
-   * The snapshot of an autocommit statement that reads several shards: a fresh oracle timestamp
-   * or, while the oracle does not answer, one the shard primaries report ({@link SnapshotClock}).
-   * Either way it includes every write acknowledged before the call; a shard timestamp is not
-   * unique, so it serves reads only, never as a transaction's start_ts.
+   * The snapshot of a statement or transaction: a fresh oracle timestamp or, while the oracle does
+   * not answer, one the shard primaries report ({@link SnapshotClock}). Either way it includes
+   * every write acknowledged before the call; a shard timestamp is not unique, so it is never a
+   * transaction's identity.
    */
   default SnapshotTimestamp snapshotTimestamp() {
     return SnapshotTimestamp.fromOracle(nextTimestamp());
+  }
+
+  /** The end of a known range of issued timestamps holding {@code ts}, else 0 ({@link IssuedRanges}). */
+  default long rangeEnd(long ts) {
+    return 0;
+  }
+
+  /** A primary reported that {@code ts} lies in an issued range ending at {@code end}. */
+  default void learnRange(long ts, long end) {
   }
 }

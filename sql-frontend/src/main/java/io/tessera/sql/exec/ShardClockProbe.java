@@ -53,6 +53,8 @@ final class ShardClockProbe {
   private final Supplier<Collection<ShardState>> shards;
   private final Function<String, @Nullable Channel> channels;
   private final Duration budget;
+  /** Learns the range each answer's timestamp lies in: reads at the probe's maximum pass it on. */
+  private final IssuedRanges ranges;
   private final AtomicLong asked = new AtomicLong();
   private final Object probeLock = new Object();
   // Guarded by probeLock: the outcome of the last probe, which serves every caller up to servedUpTo.
@@ -66,10 +68,11 @@ final class ShardClockProbe {
    * @param budget how long one probe keeps asking a shard that did not answer
    */
   ShardClockProbe(Supplier<Collection<ShardState>> shards,
-      Function<String, @Nullable Channel> channels, Duration budget) {
+      Function<String, @Nullable Channel> channels, Duration budget, IssuedRanges ranges) {
     this.shards = shards;
     this.channels = channels;
     this.budget = budget;
+    this.ranges = ranges;
   }
 
   /**
@@ -142,6 +145,7 @@ final class ShardClockProbe {
                 + r.getError().getMessage());
           } else {
             max = Math.max(max, r.getReadTs());
+            ranges.learn(r.getReadTs(), r.getReadTsRangeEnd());
           }
         } catch (ExecutionException e) {
           Status status = Status.fromThrowable(e.getCause());

@@ -77,8 +77,10 @@ public final class ShardScanner {
       ReadTimestamp readTs, ScanOptions options, LongConsumer snapshots) {
     TableSchema table = spec.table();
     List<ShardState> targets = targets(cluster, spec);
+    long ts = readTs.forShards(targets.size());
     ScanRequest.Builder builder = spec.request().toBuilder()
-        .setReadTs(readTs.forShards(targets.size()));
+        .setReadTs(ts)
+        .setReadTsRangeEnd(ts > 0 ? cluster.rangeEnd(ts) : 0);
     TxnRead txn = options.locks().txnRead();
     if (txn != null) {
       builder.setTxn(txn);

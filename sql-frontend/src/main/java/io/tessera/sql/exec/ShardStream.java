@@ -208,7 +208,8 @@ final class ShardStream implements AutoCloseable {
     try {
       if (readTs == StatementTimestamps.LATEST) {
         // an autocommit read: a shard timestamp serves while the oracle is away (SnapshotClock)
-        request = request.toBuilder().setReadTs(cluster.snapshotTimestamp().ts()).build();
+        long ts = cluster.snapshotTimestamp().ts();
+        request = request.toBuilder().setReadTs(ts).setReadTsRangeEnd(cluster.rangeEnd(ts)).build();
       } else if (options.locks().resolve(lock, shardId, readTs)) {
         request = request.toBuilder().setTxn(request.getTxn().toBuilder()
             .addBypassLocks(lock.getStartTs())).build();

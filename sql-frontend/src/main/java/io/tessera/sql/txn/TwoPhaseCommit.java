@@ -74,7 +74,8 @@ final class TwoPhaseCommit {
       long ts = commitTs;
       TxnResponse r = rpc.call(primary.getShardId(), "CommitTxn of transaction " + startTs,
           (stub, ref) -> stub.commitTxn(CommitTxnRequest.newBuilder().setShard(ref)
-              .setStartTs(startTs).setCommitTs(ts).setPrimaryPk(primary.getPk()).build()),
+              .setStartTs(startTs).setCommitTs(ts).setCommitTsRangeEnd(txns.reads().rangeEnd(ts))
+              .setPrimaryPk(primary.getPk()).build()),
           TxnResponse::getError);
       Error error = r.getError();
       if (ShardErrors.isOk(error)) {
@@ -99,7 +100,7 @@ final class TwoPhaseCommit {
     long ts = commitTs;
     forEachSecondary(txn, shard -> rpc.call(shard, "CommitTxn of transaction " + startTs,
         (stub, ref) -> stub.commitTxn(CommitTxnRequest.newBuilder().setShard(ref)
-            .setStartTs(startTs).setCommitTs(ts).build()),
+            .setStartTs(startTs).setCommitTs(ts).setCommitTsRangeEnd(txns.reads().rangeEnd(ts)).build()),
         TxnResponse::getError), "commit (it is committed: readers roll its locks forward)");
     return commitTs;
   }
