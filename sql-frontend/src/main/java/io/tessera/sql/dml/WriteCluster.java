@@ -37,7 +37,7 @@ public interface WriteCluster {
   /** The read path of the same cluster (to scan rows an UPDATE/DELETE must locate). */
   ReadCluster reads();
 
-  /** {@code count} values unique in the cluster (hidden row ids; {@link io.tessera.sql.txn.UniqueIds}). */
+  /** {@code count} values unique in the cluster (hidden row ids; {@link io.tessera.sql.meta.UniqueIds}). */
   long[] uniqueIds(int count);
 
   /** The read timestamp of the statement being executed (UPDATE/DELETE read their rows at it). */

@@ -4,13 +4,13 @@ import io.grpc.Channel;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.exec.ClusterReads;
 import io.tessera.sql.exec.ReadCluster;
 import io.tessera.sql.exec.SnapshotTimestamp;
 import io.tessera.sql.exec.StatementTimestamps;
 import io.tessera.sql.meta.ClusterClient;
 import io.tessera.sql.route.FailoverBudget;
 import io.tessera.sql.schema.TesseraSchema;
-import io.tessera.sql.txn.ClusterTxns;
 import io.tessera.sql.txn.TxnSession;
 import java.util.List;
 import java.util.UUID;
@@ -57,7 +57,7 @@ final class WriteClusters {
     }
 
     @Override public long[] uniqueIds(int count) {
-      return ClusterTxns.of(client).uniqueIds().take(count);
+      return ClusterReads.of(client).uniqueIds().take(count);
     }
 
     @Override public long readTimestamp(DataContext context) {

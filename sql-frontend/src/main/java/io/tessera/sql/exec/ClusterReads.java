@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.tessera.protocol.proto.ShardState;
 import io.tessera.protocol.proto.TableSchema;
 import io.tessera.sql.meta.ClusterClient;
+import io.tessera.sql.meta.UniqueIds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,6 +26,7 @@ public final class ClusterReads implements ReadCluster {
   private final ShardChannels channels;
   private final SnapshotClock snapshots;
   private final IssuedRanges ranges = new IssuedRanges();
+  private final UniqueIds uniqueIds;
   private final AtomicLong refreshRequests = new AtomicLong();
   private final Object refreshLock = new Object();
   /** Every refresh request up to this one was served by a read that began after it. */
@@ -33,6 +35,7 @@ public final class ClusterReads implements ReadCluster {
   private ClusterReads(ClusterClient client) {
     this.client = client;
     this.channels = new ShardChannels();
+    this.uniqueIds = new UniqueIds(n -> client.coordinator().timestamps(n), System::currentTimeMillis);
     this.snapshots = new SnapshotClock(budget -> client.coordinator().nextTimestampWithin(budget),
         new ShardClockProbe(this::allShards, this::channel, SnapshotClock.shardProbeBudget(),
             ranges),
@@ -91,8 +94,26 @@ public final class ClusterReads implements ReadCluster {
     return client.coordinator().nextTimestamp();
   }
 
+  /**
+   * The oracle's timestamp, or while it does not answer, the shards' ({@link SnapshotClock}) raised
+   * to the start of this frontend's block of {@link UniqueIds} when that is higher: the block is a
+   * range of issued timestamps at most seconds old, so the snapshot stays above the GC safe point
+   * after the shards were idle for longer than the GC window, and the shards read at it may fill
+   * the whole block with one-phase commits (its end is passed on, {@link IssuedRanges}).
+   */
   @Override public SnapshotTimestamp snapshotTimestamp() {
-    return snapshots.next();
+    SnapshotTimestamp s = snapshots.next();
+    UniqueIds.Block block = s.fromShards() ? uniqueIds.block() : null;
+    if (block == null || block.start() <= s.ts()) {
+      return s;
+    }
+    ranges.learn(block.start(), block.end());
+    return SnapshotTimestamp.fromShards(block.start());
+  }
+
+  /** Hidden row ids and the identities of transactions that start without the oracle. */
+  public UniqueIds uniqueIds() {
+    return uniqueIds;
   }
 
   @Override public long rangeEnd(long ts) {

@@ -6,7 +6,7 @@ package io.tessera.sql.meta;
  * between two of its timestamps to shard primaries ({@link io.tessera.protocol.time.Timestamps}),
  * so only these values are the caller's timestamps: {@code first + 1} may be a one-phase commit's
  * timestamp. (As identities and row ids, whole slots are the caller's:
- * {@link io.tessera.sql.txn.UniqueIds}.)
+ * {@link UniqueIds}.)
  */
 public record TimestampRange(long first, int count, long step) {
   public TimestampRange {

@@ -14,6 +14,7 @@ import io.tessera.protocol.proto.TxnHeartbeatRequest;
 import io.tessera.protocol.proto.TxnResponse;
 import io.tessera.sql.exec.ClusterReads;
 import io.tessera.sql.meta.ClusterClient;
+import io.tessera.sql.meta.UniqueIds;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * scheduled executor per client; every {@link #HEARTBEAT_MS} ms it sends {@code TxnHeartbeat} to
  * the primary's shard of each open transaction with writes, so that only the locks of a
  * transaction whose client is gone expire), a small pool that sends commit and rollback to
- * several shards in parallel, and the {@link UniqueIds} (renewed on the same thread's schedule,
- * in the pool). Closed with the client.
+ * several shards in parallel, and the renewal of the client's {@link UniqueIds} (on the same
+ * thread's schedule, in the pool). Closed with the client.
  */
 public final class ClusterTxns {
   static final long HEARTBEAT_MS = 1000;
@@ -47,7 +48,6 @@ public final class ClusterTxns {
   private final ClusterReads reads;
   private final ScheduledExecutorService heartbeats;
   private final ExecutorService workers;
-  private final UniqueIds uniqueIds;
   private final Set<Transaction> open = ConcurrentHashMap.newKeySet();
 
   private ClusterTxns(ClusterClient client) {
@@ -56,12 +56,11 @@ public final class ClusterTxns {
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(
         daemon("tessera-txn-heartbeat-" + client.cluster()));
     this.workers = Executors.newCachedThreadPool(daemon("tessera-txn-" + client.cluster()));
-    this.uniqueIds = new UniqueIds(n -> client.coordinator().timestamps(n),
-        System::currentTimeMillis);
     heartbeats.scheduleWithFixedDelay(this::beat, HEARTBEAT_MS, HEARTBEAT_MS,
         TimeUnit.MILLISECONDS);
     // From the start: a transaction that begins in an oracle outage needs a block taken before it.
-    heartbeats.scheduleWithFixedDelay(() -> workers.execute(uniqueIds::renewIfStale), 0,
+    UniqueIds ids = reads.uniqueIds();
+    heartbeats.scheduleWithFixedDelay(() -> workers.execute(ids::renewIfStale), 0,
         HEARTBEAT_MS, TimeUnit.MILLISECONDS);
     client.onClose(this::close);
   }
@@ -77,11 +76,6 @@ public final class ClusterTxns {
 
   ClusterReads reads() {
     return reads;
-  }
-
-  /** Row ids and the identities of transactions that start without the oracle. */
-  public UniqueIds uniqueIds() {
-    return uniqueIds;
   }
 
   /** Runs commit/rollback calls to several shards in parallel. */

@@ -11,7 +11,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * The state of one open transaction (docs/transactions.md): its start timestamp (its identity),
  * its snapshot (the same value, unless it started without the oracle: then the shards' timestamp
- * {@link io.tessera.sql.exec.SnapshotClock} found, and a {@link UniqueIds} value as identity),
+ * {@link io.tessera.sql.exec.SnapshotClock} found, and a {@link io.tessera.sql.meta.UniqueIds} value as identity),
  * isolation, the primary key (the first key it prewrote: where its fate is decided), the shards it
  * wrote to (where commit and rollback must go) and, once a failure doomed it, why.
  *

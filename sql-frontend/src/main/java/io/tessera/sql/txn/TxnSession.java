@@ -250,10 +250,10 @@ public final class TxnSession implements ReadLocks {
 
   /**
    * A transaction's identity: its snapshot's timestamp when the oracle gave it (unique), else, the
-   * snapshot coming from the shards (shared by other statements), a {@link UniqueIds} value.
+   * snapshot coming from the shards (shared by other statements), a {@link io.tessera.sql.meta.UniqueIds} value.
    */
   private long identity(SnapshotTimestamp snapshot) {
-    return snapshot.fromShards() ? txns.uniqueIds().next() : snapshot.ts();
+    return snapshot.fromShards() ? txns.reads().uniqueIds().next() : snapshot.ts();
   }
 
   /** Begins the transaction of one autocommit statement writing several shards. */

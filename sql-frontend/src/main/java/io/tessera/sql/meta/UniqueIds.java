@@ -1,10 +1,10 @@
-package io.tessera.sql.txn;
+package io.tessera.sql.meta;
 
 import io.tessera.protocol.time.Timestamps;
-import io.tessera.sql.meta.TimestampRange;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,26 +24,41 @@ import org.slf4j.LoggerFactory;
  * GC window is rolled back), so {@link #renewIfStale} replaces the block in the background once it
  * is {@link #MAX_AGE_MS} old: an identity handed out during an outage is at most that much older
  * than the outage.
+ *
+ * <p>The block is also a range of issued timestamps that is recent ({@link #block}): a statement
+ * that takes its snapshot from the shards while the oracle is away reads no lower than its start
+ * (exec/ClusterReads), so the snapshot stays above the GC safe point even when the shards have
+ * committed nothing for longer than the GC window, and the shards it reads may commit in the
+ * whole block.
  */
 public final class UniqueIds {
   private static final Logger LOG = LoggerFactory.getLogger(UniqueIds.class);
   static final long PER_TIMESTAMP = Timestamps.ORACLE_STEP;
   /** Oracle timestamps per renewal: 65,536 ids, for 4 steps of the oracle's clock. */
   static final int RENEWAL_TIMESTAMPS = 4;
-  static final long MAX_AGE_MS = 10_000;
+  static final long MAX_AGE_MS = 2_000;
 
   private final IntFunction<TimestampRange> oracle;
   private final LongSupplier clockMs;
   private final AtomicBoolean renewing = new AtomicBoolean();
-  /** The current block, [next, end), and when its oracle timestamp was taken; guarded by this. */
+  /** The current block, [start, end) with [next, end) unused, and when it was taken; guarded by this. */
+  private long start;
   private long next;
   private long end;
   private long takenAtMs;
+
+  /** A block of ids, which is also a range of issued timestamps: [start, end). */
+  public record Block(long start, long end) {}
 
   /** {@code oracle.apply(n)}: n fresh oracle timestamps in one call (may wait for the oracle). */
   public UniqueIds(IntFunction<TimestampRange> oracle, LongSupplier clockMs) {
     this.oracle = oracle;
     this.clockMs = clockMs;
+  }
+
+  /** The current block, or null before the first one. */
+  public synchronized @Nullable Block block() {
+    return end == 0 ? null : new Block(start, end);
   }
 
   /** One unique value. */
@@ -96,6 +111,7 @@ public final class UniqueIds {
 
   /** The oracle timestamps of {@code fresh} and their slots: consecutive, so one block. */
   private void install(TimestampRange fresh, long nowMs) {
+    start = fresh.first();
     next = fresh.first();
     end = fresh.first() + fresh.count() * PER_TIMESTAMP;
     takenAtMs = nowMs;

@@ -1,10 +1,9 @@
-package io.tessera.sql.txn;
+package io.tessera.sql.meta;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tessera.protocol.time.Timestamps;
-import io.tessera.sql.meta.TimestampRange;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
