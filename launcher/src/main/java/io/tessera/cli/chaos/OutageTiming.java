@@ -138,22 +138,15 @@ public final class OutageTiming {
     private static void checkTransfers(FaultCluster cluster, ProbeTransfers transfers, List<String> failures)
             throws Exception {
         try (Connection c = DriverManager.getConnection(cluster.jdbcUrl()); Statement st = c.createStatement()) {
-            long sum = single(st, "SELECT SUM(balance) FROM " + ACCOUNTS);
+            long sum = Queries.single(st, "SELECT SUM(balance) FROM " + ACCOUNTS);
             if (sum != ACCOUNT_COUNT * ProbeTransfers.OPENING_BALANCE) {
                 failures.add("the balances add up to " + sum + ", not " + ACCOUNT_COUNT * ProbeTransfers.OPENING_BALANCE);
             }
-            long rows = single(st, "SELECT COUNT(*) FROM " + JOURNAL);
+            long rows = Queries.single(st, "SELECT COUNT(*) FROM " + JOURNAL);
             if (rows < transfers.committed() || rows > transfers.committed() + transfers.uncertain()) {
                 failures.add("the journal holds " + rows + " rows for " + transfers.committed()
                         + " committed transfers (" + transfers.uncertain() + " uncertain)");
             }
-        }
-    }
-
-    private static long single(Statement st, String sql) throws java.sql.SQLException {
-        try (java.sql.ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 

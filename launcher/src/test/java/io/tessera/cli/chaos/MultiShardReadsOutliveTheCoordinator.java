@@ -6,8 +6,6 @@ import io.tessera.jdbc.EmbeddedCluster;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -37,17 +35,17 @@ class MultiShardReadsOutliveTheCoordinator {
                 st.executeUpdate("INSERT INTO T VALUES (" + i + ", " + i + ")");
             }
             st.executeUpdate("INSERT INTO U VALUES (1)");
-            assertThat(count(st, "SELECT COUNT(*) FROM T")).isEqualTo(20);
+            assertThat(Queries.single(st, "SELECT COUNT(*) FROM T")).isEqualTo(20);
 
             cluster.coordinator().close();
             st.executeUpdate("INSERT INTO T VALUES (20, 20)"); // one shard: no oracle needed
 
             long t0 = System.nanoTime();
-            assertThat(count(st, "SELECT COUNT(*) FROM T")).as("sees the insert acknowledged before it")
+            assertThat(Queries.single(st, "SELECT COUNT(*) FROM T")).as("sees the insert acknowledged before it")
                     .isEqualTo(21);
             long first = System.nanoTime() - t0;
             t0 = System.nanoTime();
-            assertThat(count(st, "SELECT COUNT(*) FROM T t JOIN U u ON t.id = u.id")).isEqualTo(1);
+            assertThat(Queries.single(st, "SELECT COUNT(*) FROM T t JOIN U u ON t.id = u.id")).isEqualTo(1);
             long second = System.nanoTime() - t0;
             assertThat(Duration.ofNanos(first)).as("the first waits out the oracle budget, then asks the shards")
                     .isLessThan(Duration.ofSeconds(5));
@@ -58,8 +56,8 @@ class MultiShardReadsOutliveTheCoordinator {
             // conflicts from that snapshot.
             assertThat(st.executeUpdate("UPDATE T SET v = v + 100 WHERE v = 7")).isEqualTo(1);
             st.executeUpdate("INSERT INTO T VALUES (21, 21)");
-            assertThat(count(st, "SELECT SUM(v) FROM T")).isEqualTo(sum(0, 21) + 100);
-            assertThat(count(st, "SELECT COUNT(*) FROM T WHERE v > 100")).isEqualTo(1);
+            assertThat(Queries.single(st, "SELECT SUM(v) FROM T")).isEqualTo(sum(0, 21) + 100);
+            assertThat(Queries.single(st, "SELECT COUNT(*) FROM T WHERE v > 100")).isEqualTo(1);
         }
     }
 
@@ -69,12 +67,5 @@ class MultiShardReadsOutliveTheCoordinator {
             s += i;
         }
         return s;
-    }
-
-    private static long count(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).isTrue();
-            return rs.getLong(1);
-        }
     }
 }

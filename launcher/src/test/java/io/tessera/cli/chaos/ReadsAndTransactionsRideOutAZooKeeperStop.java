@@ -130,19 +130,12 @@ class ReadsAndTransactionsRideOutAZooKeeperStop {
                 }
             }
             try (Connection c = DriverManager.getConnection(cluster.jdbcUrl()); Statement st = c.createStatement()) {
-                assertThat(single(st, "SELECT SUM(balance) FROM ACCOUNTS")).as("transfers are atomic")
+                assertThat(Queries.single(st, "SELECT SUM(balance) FROM ACCOUNTS")).as("transfers are atomic")
                         .isEqualTo(ACCOUNTS * ProbeTransfers.OPENING_BALANCE);
-                assertThat(single(st, "SELECT COUNT(*) FROM JOURNAL")).as("one journal row per committed transfer")
+                assertThat(Queries.single(st, "SELECT COUNT(*) FROM JOURNAL")).as("one journal row per committed transfer")
                         .isBetween((long) transfers.committed(), (long) transfers.committed() + transfers.uncertain());
             }
             cluster.stopGracefully();
-        }
-    }
-
-    private static long single(Statement st, String sql) throws java.sql.SQLException {
-        try (java.sql.ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).isTrue();
-            return rs.getLong(1);
         }
     }
 

@@ -8,8 +8,6 @@ import io.tessera.protocol.time.Timestamps;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -50,22 +48,15 @@ class ShardSnapshotsStayAboveTheSafePoint {
 
             cluster.coordinator().close();
 
-            assertThat(single(st, "SELECT SUM(v) FROM T")).as("a read of every shard").isEqualTo(80);
+            assertThat(Queries.single(st, "SELECT SUM(v) FROM T")).as("a read of every shard").isEqualTo(80);
             c.setAutoCommit(false);
             st.executeUpdate("UPDATE T SET v = v + 1 WHERE id < 4");
             st.executeUpdate("UPDATE T SET v = v - 1 WHERE id >= 4");
             c.commit();
             c.setAutoCommit(true);
             assertThat(st.executeUpdate("UPDATE T SET v = v * 2")).as("an implicit transaction").isEqualTo(8);
-            assertThat(single(st, "SELECT SUM(v) FROM T")).isEqualTo(160);
-            assertThat(single(st, "SELECT v FROM T WHERE id = 0")).isEqualTo(22);
-        }
-    }
-
-    private static long single(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
-            assertThat(rs.next()).isTrue();
-            return rs.getLong(1);
+            assertThat(Queries.single(st, "SELECT SUM(v) FROM T")).isEqualTo(160);
+            assertThat(Queries.single(st, "SELECT v FROM T WHERE id = 0")).isEqualTo(22);
         }
     }
 }
