@@ -39,7 +39,7 @@ public final class ClusterReads implements ReadCluster {
     this.snapshots = new SnapshotClock(budget -> client.coordinator().nextTimestampWithin(budget),
         new ShardClockProbe(this::allShards, this::channel, SnapshotClock.shardProbeBudget(),
             ranges),
-        SnapshotClock.oracleBudget());
+        uniqueIds, ranges, SnapshotClock.oracleBudget());
     client.onClose(this::close);
   }
 
@@ -94,21 +94,8 @@ public final class ClusterReads implements ReadCluster {
     return client.coordinator().nextTimestamp();
   }
 
-  /**
-   * The oracle's timestamp, or while it does not answer, the shards' ({@link SnapshotClock}) raised
-   * to the start of this frontend's block of {@link UniqueIds} when that is higher: the block is a
-   * range of issued timestamps at most seconds old, so the snapshot stays above the GC safe point
-   * after the shards were idle for longer than the GC window, and the shards read at it may fill
-   * the whole block with one-phase commits (its end is passed on, {@link IssuedRanges}).
-   */
   @Override public SnapshotTimestamp snapshotTimestamp() {
-    SnapshotTimestamp s = snapshots.next();
-    UniqueIds.Block block = s.fromShards() ? uniqueIds.block() : null;
-    if (block == null || block.start() <= s.ts()) {
-      return s;
-    }
-    ranges.learn(block.start(), block.end());
-    return SnapshotTimestamp.fromShards(block.start());
+    return snapshots.next();
   }
 
   /** Hidden row ids and the identities of transactions that start without the oracle. */

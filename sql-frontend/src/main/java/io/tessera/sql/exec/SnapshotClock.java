@@ -1,6 +1,7 @@
 package io.tessera.sql.exec;
 
 import io.tessera.sql.error.TesseraException;
+import io.tessera.sql.meta.UniqueIds;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -9,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the snapshot of an autocommit statement that reads several shards comes from: the
+ * Where the snapshot of a statement that reads several shards, or of a transaction, comes from: the
  * timestamp oracle, or, while it does not answer, the shard primaries (docs/transactions.md,
- * "Reads while the oracle is unreachable").
+ * "Reads while the oracle is unreachable", "Starting without the oracle").
  *
  * <p>While the oracle answers within {@value #ORACLE_BUDGET_PROPERTY} (default
  * {@value #ORACLE_BUDGET_DEFAULT} ms) nothing else happens. When it does not (its lease ran out
@@ -21,8 +22,12 @@ import org.slf4j.LoggerFactory;
  * {@link #RECHECK}) gets a timestamp from it again. That value lies in a slot of an oracle
  * timestamp already handed out, so it is below every oracle timestamp handed out later; it is at
  * least every commit acknowledged before the probe; and reading at it raises each read shard's
- * {@code max_read_ts}, so later one-phase writes there commit above it. It is not unique: only for
- * reads ({@link SnapshotTimestamp#fromShards()}).
+ * {@code max_read_ts}, so later one-phase writes there commit above it. It is raised to the start
+ * of the frontend's recent block of {@link UniqueIds} when that is higher: the block is a range of
+ * issued timestamps at most seconds old, so the snapshot stays above the GC safe point after the
+ * shards were idle for longer than the GC window, and the shards read at it may fill the whole
+ * block with one-phase commits (its end is passed on, {@link IssuedRanges}). It is not unique, so
+ * never a transaction's identity ({@link SnapshotTimestamp#fromShards()}).
  *
  * <p>Logs once at INFO when an outage begins and ends, at DEBUG per statement.
  */
@@ -46,15 +51,20 @@ public final class SnapshotClock implements AutoCloseable {
 
   private final Oracle oracle;
   private final ShardClockProbe shards;
+  private final UniqueIds ids;
+  private final IssuedRanges ranges;
   private final Duration oracleBudget;
   private final AtomicBoolean outage = new AtomicBoolean();
   private final AtomicLong shardSnapshots = new AtomicLong();
   private volatile long outageSinceNanos;
   private volatile boolean closed;
 
-  SnapshotClock(Oracle oracle, ShardClockProbe shards, Duration oracleBudget) {
+  SnapshotClock(Oracle oracle, ShardClockProbe shards, UniqueIds ids, IssuedRanges ranges,
+      Duration oracleBudget) {
     this.oracle = oracle;
     this.shards = shards;
+    this.ids = ids;
+    this.ranges = ranges;
     this.oracleBudget = oracleBudget;
   }
 
@@ -91,6 +101,11 @@ public final class SnapshotClock implements AutoCloseable {
       // No shard has committed anything: no snapshot value is known to lie in a handed-out slot.
       throw TesseraException.unavailable("The timestamp oracle is unreachable and no shard has"
           + " committed anything yet, so there is no snapshot to read at; retry later", null);
+    }
+    UniqueIds.Block block = ids.block();
+    if (block != null && block.start() > ts) {
+      ranges.learn(block.start(), block.end());
+      ts = block.start();
     }
     shardSnapshots.incrementAndGet();
     LOG.debug("Statement reads at shard timestamp {} (the timestamp oracle is unreachable)", ts);

@@ -72,9 +72,10 @@ final class TwoPhaseCommit {
         commitTs = txns.client().coordinator().nextTimestamp();
       }
       long ts = commitTs;
+      long rangeEnd = txns.reads().rangeEnd(ts);
       TxnResponse r = rpc.call(primary.getShardId(), "CommitTxn of transaction " + startTs,
           (stub, ref) -> stub.commitTxn(CommitTxnRequest.newBuilder().setShard(ref)
-              .setStartTs(startTs).setCommitTs(ts).setCommitTsRangeEnd(txns.reads().rangeEnd(ts))
+              .setStartTs(startTs).setCommitTs(ts).setCommitTsRangeEnd(rangeEnd)
               .setPrimaryPk(primary.getPk()).build()),
           TxnResponse::getError);
       Error error = r.getError();
@@ -98,9 +99,10 @@ final class TwoPhaseCommit {
     }
     haltForTest("primaryCommit", txn);
     long ts = commitTs;
+    long rangeEnd = txns.reads().rangeEnd(ts);
     forEachSecondary(txn, shard -> rpc.call(shard, "CommitTxn of transaction " + startTs,
         (stub, ref) -> stub.commitTxn(CommitTxnRequest.newBuilder().setShard(ref)
-            .setStartTs(startTs).setCommitTs(ts).setCommitTsRangeEnd(txns.reads().rangeEnd(ts)).build()),
+            .setStartTs(startTs).setCommitTs(ts).setCommitTsRangeEnd(rangeEnd).build()),
         TxnResponse::getError), "commit (it is committed: readers roll its locks forward)");
     return commitTs;
   }
